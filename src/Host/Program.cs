@@ -1,1 +1,3 @@
-return 0;
+using Tally.Host.Cli;
+
+return await TallyCli.RunAsync(args);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs (idempotently: chDB from npm, PostgreSQL from apt) and
+# runs every test project. Prints one summary line "N passed, N failed, N skipped".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+RESULTS="$ROOT/.tally/test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+command -v dotnet >/dev/null || { echo "test: the .NET 10 SDK is required." >&2; exit 1; }
+
+echo "==> chDB (embedded ClickHouse)" >&2
+TALLY_CHDB_LIB="${TALLY_CHDB_LIB:-$("$ROOT/eng/fetch-chdb.sh")}"
+export TALLY_CHDB_LIB
+
+echo "==> PostgreSQL (ledger conformance suite)" >&2
+if PG="$("$ROOT/eng/start-postgres.sh")"; then
+  export TALLY_TEST_POSTGRES="$PG"
+else
+  echo "PostgreSQL could not be started; its ledger tests will report skipped." >&2
+fi
+
+echo "==> build" >&2
+dotnet build "$ROOT/Tally.slnx" -c Release -nologo -v q -clp:ErrorsOnly
+
+status=0
+for project in tests/Tally.Tests tests/Tally.EndToEnd; do
+  name="$(basename "$project")"
+  echo "==> $name" >&2
+  if ! timeout 900 dotnet test "$project" -c Release --no-build -nologo \
+      --logger "console;verbosity=normal" --results-directory "$RESULTS/$name" 2>&1 | tee "$RESULTS/$name.log"; then
+    status=1
+  fi
+done
+
+# dotnet test prints "Failed: F, Passed: P, Skipped: S, Total: T" per project; add them up.
+read -r passed failed skipped < <(grep -hoE "Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$RESULTS"/*.log \
+  | awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {print p+0, f+0, s+0}')
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
+exit $status

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tally.Aggregator;
+
+/// <summary>Configuration section <c>Aggregator</c>.</summary>
+public sealed class AggregatorOptions
+{
+    public const string SectionName = "Aggregator";
+
+    /// <summary>Consumer group of the aggregators; all aggregator processes of one deployment share it.</summary>
+    [Required]
+    public string ConsumerGroup { get; set; } = "tally-aggregator";
+
+    /// <summary>Most records folded into one ClickHouse write.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchRecords { get; set; } = 20_000;
+
+    /// <summary>How long a read waits for records before the loop comes round again.</summary>
+    [Range(1, 60_000)]
+    public int MaxWaitMilliseconds { get; set; } = 200;
+
+    /// <summary>Pause after a failed write before the same batch is retried.</summary>
+    [Range(1, 600_000)]
+    public int RetryDelayMilliseconds { get; set; } = 1_000;
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Tally.Core.ClickHouse;
+using Tally.Core.Usage;
+
+namespace Tally.Aggregator.Storage;
+
+/// <summary>
+/// The per-minute usage table in ClickHouse. Each row remembers the log batch it came from
+/// (<c>log_partition</c>, <c>batch_start</c>); a batch replayed after a crash writes rows with the
+/// same sorting key, and ReplacingMergeTree plus FINAL keep exactly one copy of each.
+/// </summary>
+public sealed class UsageTable(IClickHouse clickHouse) : IUsageReader
+{
+    internal const string CreateSql = """
+        CREATE TABLE IF NOT EXISTS usage_minutes
+        (
+            tenant_id LowCardinality(String),
+            meter_id LowCardinality(String),
+            subject String,
+            group_by String,
+            window_start DateTime('UTC'),
+            value Decimal(38, 9),
+            event_count UInt64,
+            log_partition UInt32,
+            batch_start UInt64,
+            batch_end UInt64
+        )
+        ENGINE = ReplacingMergeTree(batch_end)
+        ORDER BY (tenant_id, meter_id, subject, window_start, group_by, log_partition, batch_start)
+        SETTINGS fsync_after_insert = 1
+        """;
+
+    /// <summary>
+    /// One row per log batch the aggregator started to write, inserted before the batch's usage rows,
+    /// so the replay check after a crash is a point lookup.
+    /// </summary>
+    internal const string CreateBatchesSql = """
+        CREATE TABLE IF NOT EXISTS usage_batches
+        (
+            log_partition UInt32,
+            batch_start UInt64,
+            batch_end UInt64
+        )
+        ENGINE = ReplacingMergeTree(batch_end)
+        ORDER BY (log_partition, batch_start)
+        SETTINGS fsync_after_insert = 1
+        """;
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await clickHouse.ExecuteAsync(CreateSql, null, cancellationToken);
+        await clickHouse.ExecuteAsync(CreateBatchesSql, null, cancellationToken);
+    }
+
+    /// <summary>Records that batch [start, end) of a partition is about to be written.</summary>
+    public Task MarkBatchAsync(int partition, long batchStart, long batchEnd, CancellationToken cancellationToken) =>
+        clickHouse.ExecuteAsync(
+            "INSERT INTO usage_batches (log_partition, batch_start, batch_end) VALUES ({partition:UInt32}, {start:UInt64}, {end:UInt64})",
+            new Dictionary<string, object?> { ["partition"] = (uint)partition, ["start"] = (ulong)batchStart, ["end"] = (ulong)batchEnd },
+            cancellationToken);
+
+    /// <summary>Writes the rows folded from log batch [<paramref name="batchStart"/>, <paramref name="batchEnd"/>) of a partition.</summary>
+    public Task InsertAsync(IReadOnlyList<UsageRow> rows, int partition, long batchStart, long batchEnd, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(rows.Count * 200);
+        buffer.Write("INSERT INTO usage_minutes (tenant_id, meter_id, subject, group_by, window_start, value, event_count, log_partition, batch_start, batch_end) FORMAT JSONEachRow\n"u8);
+        foreach (var row in rows)
+        {
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("tenant_id", row.TenantId);
+                writer.WriteString("meter_id", row.MeterId);
+                writer.WriteString("subject", row.Subject);
+                writer.WriteString("group_by", row.GroupBy);
+                writer.WriteNumber("window_start", row.WindowStart.ToUnixTimeSeconds());
+                writer.WriteString("value", row.Value.ToString(CultureInfo.InvariantCulture));
+                writer.WriteNumber("event_count", row.EventCount);
+                writer.WriteNumber("log_partition", partition);
+                writer.WriteNumber("batch_start", batchStart);
+                writer.WriteNumber("batch_end", batchEnd);
+                writer.WriteEndObject();
+            }
+
+            buffer.Write("\n"u8);
+        }
+
+        return clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The end of the longest batch ever started at (<paramref name="partition"/>, <paramref name="batchStart"/>),
+    /// or null. A replay from that position must reach at least this end: its rows then replace the
+    /// earlier attempt's rows key for key (ReplacingMergeTree keeps the highest batch_end).
+    /// </summary>
+    public async Task<long?> FindUncommittedBatchEndAsync(int partition, long batchStart, CancellationToken cancellationToken)
+    {
+        var ends = await clickHouse.QueryAsync(
+            "SELECT max(batch_end), count() FROM usage_batches WHERE log_partition = {partition:UInt32} AND batch_start = {start:UInt64}",
+            new Dictionary<string, object?> { ["partition"] = (uint)partition, ["start"] = (ulong)batchStart },
+            record => (End: Convert.ToInt64(record.GetValue(0), CultureInfo.InvariantCulture), Rows: Convert.ToInt64(record.GetValue(1), CultureInfo.InvariantCulture)),
+            cancellationToken);
+        return ends.Count == 1 && ends[0].Rows > 0 ? ends[0].End : null;
+    }
+
+    public async Task<decimal> GetTotalAsync(
+        string tenantId,
+        string meterId,
+        IReadOnlyList<string> subjects,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        CancellationToken cancellationToken)
+    {
+        if (subjects.Count == 0)
+        {
+            return 0m;
+        }
+
+        var totals = await clickHouse.QueryAsync(
+            """
+            SELECT toString(sum(value)) FROM usage_minutes FINAL
+            WHERE tenant_id = {tenant:String} AND meter_id = {meter:String} AND subject IN {subjects:Array(String)}
+              AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
+            """,
+            new Dictionary<string, object?>
+            {
+                ["tenant"] = tenantId,
+                ["meter"] = meterId,
+                ["subjects"] = subjects.ToArray(),
+                ["from"] = from.UtcDateTime,
+                ["to"] = to.UtcDateTime,
+            },
+            record => decimal.Parse(record.GetString(0), NumberStyles.Float, CultureInfo.InvariantCulture),
+            cancellationToken);
+        return totals.Count == 0 ? 0m : totals[0];
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Tally.Core.ClickHouse;
+using Tally.Core.EventLog.Kafka;
+using Tally.Core.Http;
+using Tally.Host.Hosting;
+
+namespace Tally.Host.Cli;
+
+/// <summary>Commands that run a server process until Ctrl-C or SIGTERM.</summary>
+internal static class ServeCommands
+{
+    public static Command Up()
+    {
+        var port = CommonOptions.Port(8080);
+        var dataDir = CommonOptions.DataDir();
+        var bind = CommonOptions.Bind();
+        var command = new Command("up", "Run the whole pipeline in this process on embedded defaults (or what configuration names).") { port, dataDir, bind };
+        command.SetAction((result, _) => RunServerAsync(new ServeSettings(TallyRoles.All, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!)));
+        return command;
+    }
+
+    public static Command Serve()
+    {
+        var roles = new Option<string>("--roles")
+        {
+            Description = "Comma-separated roles: ingest, aggregator, api (default all).",
+            DefaultValueFactory = _ => "ingest,aggregator,api",
+        };
+        var port = CommonOptions.Port(8080);
+        var dataDir = CommonOptions.DataDir();
+        var bind = CommonOptions.Bind();
+        var command = new Command("serve", "Run some of Tally's roles in this process, for a multi-process deployment.") { roles, port, dataDir, bind };
+        command.SetAction((result, _) =>
+        {
+            var parsed = TallyRoles.None;
+            foreach (var name in result.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Enum.TryParse<TallyRoles>(name, ignoreCase: true, out var role) || role == TallyRoles.None)
+                {
+                    Console.Error.WriteLine($"Unknown role '{name}'; use ingest, aggregator or api.");
+                    return Task.FromResult(2);
+                }
+
+                parsed |= role;
+            }
+
+            return RunServerAsync(new ServeSettings(parsed, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!));
+        });
+        return command;
+    }
+
+    public static Command ClickHouse()
+    {
+        var port = CommonOptions.Port(8123);
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("clickhouse", "Serve the embedded ClickHouse (chDB) over HTTP so several Tally processes can share it.") { port, dataDir };
+        command.SetAction(async (result, _) =>
+        {
+            var password = Environment.GetEnvironmentVariable("TALLY_CLICKHOUSE_PASSWORD") ?? Guid.NewGuid().ToString("N");
+            using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(options => options.SingleLine = true));
+            using var stop = new ShutdownSignal();
+            await using var engine = await EmbeddedClickHouse.StartAsync(
+                Path.Combine(result.GetValue(dataDir)!, "clickhouse"), null, result.GetValue(port), password, loggers, stop.Token);
+            Console.Out.WriteLine($"ClickHouse: {engine.ConnectionString}");
+            await stop.WaitAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command KafkaMock()
+    {
+        var command = new Command("kafka-mock", "Run librdkafka's in-memory mock Kafka cluster (a test double: small, volatile) and print its bootstrap servers.");
+        command.SetAction(async (_, _) =>
+        {
+            using var stop = new ShutdownSignal();
+            using var cluster = new MockKafkaCluster();
+            Console.Out.WriteLine($"Kafka: {cluster.BootstrapServers}");
+            await stop.WaitAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<int> RunServerAsync(ServeSettings settings)
+    {
+        await using var app = TallyServer.Build(settings);
+        await app.StartAsync();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tally");
+        HostLog.Listening(logger, settings.Roles, settings.BaseUrl, settings.DataDirectory);
+        Console.Out.WriteLine($"Tally is up: {settings.BaseUrl}");
+        if (settings.Roles.HasFlag(TallyRoles.Api))
+        {
+            var token = app.Services.GetRequiredService<AdminToken>();
+            if (token.WasGenerated)
+            {
+                Console.Out.WriteLine($"Admin token (shown once; kept in {Path.Combine(settings.DataDirectory, "admin-token")}): {token.Value}");
+            }
+        }
+
+        await Console.Out.FlushAsync();
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+}

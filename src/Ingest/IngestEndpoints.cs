@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Tally.Core.EventLog;
+using Tally.Core.Http;
+
+namespace Tally.Ingest;
+
+/// <summary>OpenMeter's <c>POST /api/v1/events</c>: answers 204 only once every event is durable in the log.</summary>
+public static class IngestEndpoints
+{
+    private const string Supported = "application/cloudevents+json, application/cloudevents-batch+json or application/json";
+
+    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/v1/events", IngestAsync).RequireAuthorization(TallyClaims.TenantPolicy);
+        return routes;
+    }
+
+    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TimeProvider clock, ILoggerFactory loggers)
+    {
+        var contentType = context.Request.ContentType ?? "";
+        bool? expectBatch;
+        switch (MediaType(contentType))
+        {
+            case "application/cloudevents+json":
+                expectBatch = false;
+                break;
+            case "application/cloudevents-batch+json":
+                expectBatch = true;
+                break;
+            case "application/json":
+                expectBatch = null;
+                break;
+            default:
+                return Problems.UnsupportedMediaType(contentType.Length == 0 ? "(none)" : contentType, Supported);
+        }
+
+        var body = await ReadBodyAsync(context.Request.BodyReader, context.RequestAborted);
+        var batch = CloudEventParser.Parse(body, expectBatch, clock.GetUtcNow());
+        if (!batch.IsValid)
+        {
+            return Problems.Validation(batch.Errors);
+        }
+
+        var tenantId = context.User.GetTenantId();
+        var records = new LogRecord[batch.Events.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = new LogRecord(EventKey.For(tenantId, batch.Events[i].Subject), batch.Events[i].Json);
+        }
+
+        await log.AppendAsync(records, context.RequestAborted);
+        IngestLog.Accepted(loggers.CreateLogger(typeof(IngestEndpoints)), tenantId, records.Length);
+        return Results.NoContent();
+    }
+
+    private static string MediaType(string contentType)
+    {
+        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
+        return (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim().ToLowerInvariant();
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCompleted)
+            {
+                var bytes = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return bytes;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tally.Ingest;
+
+/// <summary>Ingest's log messages (event ids 1000-1099).</summary>
+internal static partial class IngestLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Accepted {Count} events for tenant {TenantId}")]
+    public static partial void Accepted(ILogger logger, string tenantId, int count);
+}

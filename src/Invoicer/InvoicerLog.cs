@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tally.Invoicer;
+
+/// <summary>Invoicer's log messages (event ids 4000-4099).</summary>
+internal static partial class InvoicerLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Tenant {TenantId}: issued invoice {Number} to {CustomerKey} for {Total} {Currency}")]
+    public static partial void Issued(ILogger logger, string tenantId, string number, string customerKey, decimal total, string currency);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Invoice {InvoiceId} pushed to Stripe as {StripeInvoiceId}")]
+    public static partial void Pushed(ILogger logger, string invoiceId, string stripeInvoiceId);
+}

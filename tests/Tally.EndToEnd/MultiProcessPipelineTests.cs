@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Tally.EndToEnd;
+
+/// <summary>
+/// The walking skeleton with every stage in its own OS process, over the Kafka implementation of
+/// the event log (librdkafka's mock cluster, owned by a small process) and a shared ClickHouse
+/// (embedded chDB served over HTTP by its own process). The ledger is one SQLite file shared by
+/// the processes.
+/// </summary>
+public sealed class MultiProcessPipelineTests : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-mp-").FullName;
+    private readonly List<TallyProcess> _processes = [];
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task Pipeline_SeparateProcessesOverKafka_CountsBillsAndInvoicesExactly()
+    {
+        var kafka = Start("kafka-mock", [], "kafka-mock");
+        var bootstrap = (await kafka.WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout)).Groups[1].Value;
+        var clickHousePort = TestPorts.Free();
+        var clickHouse = Start("clickhouse", new() { ["TALLY_CLICKHOUSE_PASSWORD"] = "e2e-secret" },
+            "clickhouse", "--port", clickHousePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDir);
+        var connection = (await clickHouse.WaitForLineAsync(@"^ClickHouse: (\S+)$", StartTimeout)).Groups[1].Value;
+
+        var shared = new Dictionary<string, string>
+        {
+            ["TALLY_ADMIN_TOKEN"] = "tadm_multi-process",
+            ["TALLY_Kafka__BootstrapServers"] = bootstrap,
+            ["TALLY_ClickHouse__ConnectionString"] = connection,
+        };
+        var ingestPort = TestPorts.Free();
+        var apiPort = TestPorts.Free();
+        var ingest = StartServer("ingest", shared, ingestPort);
+        var aggregator = StartServer("aggregator", shared, TestPorts.Free());
+        var api = StartServer("api", shared, apiPort);
+        foreach (var server in new[] { ingest, aggregator, api })
+        {
+            await server.WaitForLineAsync("^Tally is up: ", StartTimeout);
+        }
+
+        using var client = new PipelineApi(new Uri($"http://127.0.0.1:{ingestPort}"), new Uri($"http://127.0.0.1:{apiPort}"));
+        var scenario = new PipelineScenario(client, "tadm_multi-process", DateTimeOffset.UtcNow);
+        await scenario.SetUpAndIngestAsync();
+        await Eventually.EqualsAsync(PipelineScenario.ExpectedTotalTokens, scenario.TotalTokensAsync, TimeSpan.FromSeconds(120));
+        await scenario.VerifyAsync(async period =>
+        {
+            // Step 6 through the operator's command, as a separate process: `tally close --period`.
+            var close = Start("close", [], "close", "--period", period.ToString(), "--url", $"http://127.0.0.1:{apiPort}", "--admin-token", "tadm_multi-process");
+            await close.WaitForLineAsync(@"^\}$", StartTimeout);
+            var json = close.Output[close.Output.IndexOf('{', StringComparison.Ordinal)..];
+            return JsonDocument.Parse(json).RootElement.Clone();
+        });
+
+        Assert.Equal(0, await aggregator.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private TallyProcess StartServer(string role, Dictionary<string, string> environment, int port) =>
+        Start(role, environment, "serve", "--roles", role, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDir);
+
+    private TallyProcess Start(string name, Dictionary<string, string> environment, params string[] args)
+    {
+        var process = TallyProcess.Start(name, environment, args);
+        _processes.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _processes.Count - 1; i >= 0; i--)
+        {
+            if (TestContext.Current.TestState?.Result == TestResult.Failed)
+            {
+                TestContext.Current.SendDiagnosticMessage($"--- {_processes[i].Name} ---\n{_processes[i].Output}");
+            }
+
+            await _processes[i].DisposeAsync();
+        }
+
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
