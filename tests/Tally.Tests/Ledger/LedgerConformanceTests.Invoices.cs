@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Tally.Core.Billing;
 using Tally.Core.Ledger.Sql;
 using Xunit;
@@ -129,6 +130,13 @@ public abstract partial class LedgerConformanceTests
         Assert.Empty(await Ledger.Invoices.ListAsync(intruder, null, Ct));
         Assert.Empty(await Ledger.Invoices.ListAsync(intruder, customer, Ct));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => Ledger.Invoices.MarkPushedAsync(intruder, invoice.Id, "in_evil", Ct));
+
+        // Rows reference their parents by (tenant, id), so another tenant's ids are unknown keys to the schema.
+        await Assert.ThrowsAnyAsync<DbException>(() => Ledger.Customers.CreateSubscriptionAsync(
+            LedgerScenario.Subscription(intruder, customer, plan, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)), Ct));
+        await Assert.ThrowsAnyAsync<DbException>(() => Ledger.Invoices.CreateOnceAsync(LedgerScenario.Draft(intruder, customer, new BillingPeriod(2026, 12)), Ct));
+        Assert.Equal(1, await LedgerScenario.CountAsync(Ledger, "invoices"));
+        Assert.Equal(0, await LedgerScenario.CountAsync(Ledger, "subscriptions"));
 
         Assert.Equal(meter, (await Ledger.Meters.GetAsync(owner, "tokens", Ct)) is { } kept ? kept with { GroupBy = meter.GroupBy } : null);
         Assert.Equal(InvoiceStatus.Issued, (await Ledger.Invoices.GetAsync(owner, invoice.Id, Ct))!.Status);
