@@ -31,6 +31,7 @@ public static class LedgerServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new LedgerDatabase(
             CreateDialect(sp.GetRequiredService<IOptions<LedgerOptions>>().Value, paths),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LedgerDatabase>>()));
         services.TryAddSingleton<ITenantStore, SqlTenantStore>();
         services.TryAddSingleton<IMeterStore, SqlMeterStore>();

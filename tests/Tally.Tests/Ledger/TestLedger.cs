@@ -11,7 +11,7 @@ internal sealed class TestLedger : IAsyncDisposable
 {
     public TestLedger(LedgerDialect dialect, TimeProvider time)
     {
-        Database = new LedgerDatabase(dialect, NullLogger<LedgerDatabase>.Instance);
+        Database = new LedgerDatabase(dialect, time, NullLogger<LedgerDatabase>.Instance);
         Tenants = new SqlTenantStore(Database, time, NullLogger<SqlTenantStore>.Instance);
         Meters = new SqlMeterStore(Database);
         Plans = new SqlPlanStore(Database);

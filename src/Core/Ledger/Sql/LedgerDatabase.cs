@@ -11,6 +11,7 @@ namespace Tally.Core.Ledger.Sql;
 /// </summary>
 internal sealed class LedgerDatabase : IAsyncDisposable
 {
+    private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly SemaphoreSlim migrationGate = new(1, 1);
     private volatile bool migrated;
@@ -22,9 +23,10 @@ internal sealed class LedgerDatabase : IAsyncDisposable
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
-    public LedgerDatabase(LedgerDialect dialect, ILogger<LedgerDatabase> logger)
+    public LedgerDatabase(LedgerDialect dialect, TimeProvider timeProvider, ILogger<LedgerDatabase> logger)
     {
         Dialect = dialect;
+        this.timeProvider = timeProvider;
         this.logger = logger;
     }
 
@@ -59,7 +61,7 @@ internal sealed class LedgerDatabase : IAsyncDisposable
                 await connection.ExecuteAsync(Command(migration.For(Dialect), null, transaction, cancellationToken));
                 await connection.ExecuteAsync(Command(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
-                    new { Version = (long)migration.Version, migration.Name, AppliedAt = Dialect.Instant(DateTimeOffset.UtcNow) },
+                    new { Version = (long)migration.Version, migration.Name, AppliedAt = Dialect.Instant(timeProvider.GetUtcNow()) },
                     transaction,
                     cancellationToken));
                 LedgerLog.MigrationApplied(logger, migration.Version, migration.Name);
