@@ -1,0 +1,239 @@
+using Tally.Core.Billing;
+using Tally.Core.Ledger;
+using Xunit;
+
+namespace Tally.Tests.Ledger;
+
+/// <summary>
+/// What every ledger provider must do. Each provider subclasses this with a fresh database per test;
+/// scenarios shared by several tests build their data through <see cref="LedgerScenario"/>.
+/// </summary>
+public abstract partial class LedgerConformanceTests : IAsyncLifetime
+{
+    private readonly List<TestLedger> ledgers = [];
+    private TestLedger? ledger;
+
+    internal TestLedger Ledger => ledger ?? throw new InvalidOperationException("The ledger is not open.");
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    internal abstract ValueTask<TestLedger> OpenLedgerAsync();
+
+    /// <summary>Another ledger instance over the same database, as a second process would open it.</summary>
+    internal virtual ValueTask<TestLedger> OpenSecondLedgerAsync() => OpenLedgerAsync();
+
+    protected abstract ValueTask CleanUpAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        ledger = await OpenLedgerAsync();
+        ledgers.Add(ledger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var opened in ledgers)
+        {
+            await opened.DisposeAsync();
+        }
+
+        await CleanUpAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    internal async Task<TestLedger> SecondLedgerAsync()
+    {
+        var second = await OpenSecondLedgerAsync();
+        ledgers.Add(second);
+        return second;
+    }
+
+    [Fact]
+    public async Task TenantCreate_ReturnedKey_FindsTheTenant()
+    {
+        var (tenant, apiKey) = await Ledger.Tenants.CreateAsync("Acme", Ct);
+
+        var found = await Ledger.Tenants.FindByApiKeyAsync(apiKey, Ct);
+
+        Assert.Equal(tenant, found);
+        Assert.Equal(new Tenant(tenant.Id, "Acme", TestLedger.Now), found);
+        Assert.StartsWith("tly_", apiKey, StringComparison.Ordinal);
+        Assert.Equal(47, apiKey.Length);
+    }
+
+    [Fact]
+    public async Task FindByApiKey_WrongKey_ReturnsNull()
+    {
+        var (_, apiKey) = await Ledger.Tenants.CreateAsync("Acme", Ct);
+
+        Assert.Null(await Ledger.Tenants.FindByApiKeyAsync(apiKey + "x", Ct));
+        Assert.Null(await Ledger.Tenants.FindByApiKeyAsync("tly_" + new string('A', 43), Ct));
+        Assert.Null(await Ledger.Tenants.FindByApiKeyAsync("", Ct));
+    }
+
+    [Fact]
+    public async Task TenantCreate_Always_StoresOnlyTheKeyHash()
+    {
+        var (tenant, apiKey) = await Ledger.Tenants.CreateAsync("Acme", Ct);
+
+        var stored = await LedgerScenario.ApiKeyRowsAsync(Ledger, tenant.Id);
+
+        var row = Assert.Single(stored);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(apiKey))), row.KeyHash);
+        Assert.Equal(apiKey[..8], row.Prefix);
+        Assert.DoesNotContain(apiKey[4..], row.KeyHash + row.Prefix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TenantList_TwoTenants_ReturnsBoth()
+    {
+        var (first, _) = await Ledger.Tenants.CreateAsync("Acme", Ct);
+        var (second, _) = await Ledger.Tenants.CreateAsync("Globex", Ct);
+
+        var tenants = await Ledger.Tenants.ListAsync(Ct);
+
+        Assert.Equal([first.Id, second.Id], tenants.Select(t => t.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(second, await Ledger.Tenants.GetAsync(second.Id, Ct));
+        Assert.Null(await Ledger.Tenants.GetAsync("tnt_missing", Ct));
+    }
+
+    [Fact]
+    public async Task MeterCreate_Always_RoundTripsEveryField()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var meter = LedgerScenario.Meter(tenant, "tokens") with
+        {
+            GroupBy = new Dictionary<string, string> { ["model"] = "$.model", ["region"] = "$.region" },
+            CreatedAt = new DateTimeOffset(2026, 11, 25, 11, 30, 15, 123, TimeSpan.FromHours(2)),
+        };
+
+        await Ledger.Meters.CreateAsync(meter, Ct);
+        var byId = await Ledger.Meters.GetAsync(tenant, meter.Id, Ct);
+        var bySlug = await Ledger.Meters.GetAsync(tenant, "tokens", Ct);
+
+        Assert.NotNull(byId);
+        Assert.Equal(meter.GroupBy, byId.GroupBy);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 9, 30, 15, 123, TimeSpan.Zero), byId.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, byId.CreatedAt.Offset);
+        Assert.Equal(meter with { GroupBy = byId.GroupBy, CreatedAt = byId.CreatedAt }, byId);
+        Assert.Equal(byId with { GroupBy = bySlug!.GroupBy }, bySlug);
+    }
+
+    [Fact]
+    public async Task MeterCreate_SlugTaken_ThrowsConflictOnSlug()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var other = await LedgerScenario.TenantAsync(Ledger, "Globex");
+        await Ledger.Meters.CreateAsync(LedgerScenario.Meter(tenant, "tokens"), Ct);
+
+        var conflict = await Assert.ThrowsAsync<LedgerConflictException>(() => Ledger.Meters.CreateAsync(LedgerScenario.Meter(tenant, "tokens"), Ct));
+        await Ledger.Meters.CreateAsync(LedgerScenario.Meter(other, "tokens"), Ct);
+
+        Assert.Equal("slug", conflict.Field);
+        Assert.Single(await Ledger.Meters.ListAsync(tenant, Ct));
+        Assert.Equal(2, (await Ledger.Meters.ListAllAsync(Ct)).Count);
+    }
+
+    [Fact]
+    public async Task MeterDelete_ExistingThenAgain_ReturnsTrueThenFalse()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        await Ledger.Meters.CreateAsync(LedgerScenario.Meter(tenant, "tokens"), Ct);
+
+        Assert.True(await Ledger.Meters.DeleteAsync(tenant, "tokens", Ct));
+        Assert.False(await Ledger.Meters.DeleteAsync(tenant, "tokens", Ct));
+        Assert.Empty(await Ledger.Meters.ListAsync(tenant, Ct));
+    }
+
+    [Fact]
+    public async Task PlanCreate_WithRateCards_RoundTripsExactDecimals()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var plan = LedgerScenario.Plan(tenant, "pro", 0.000123456m, 79228162514264.3375935439503m);
+
+        await Ledger.Plans.CreateAsync(plan, Ct);
+        var stored = await Ledger.Plans.GetAsync(tenant, "pro", Ct);
+
+        Assert.NotNull(stored);
+        Assert.Equal(["input", "output"], stored.RateCards.Select(r => r.Key));
+        Assert.Equal(0.000123456m, stored.RateCards[0].UnitPrice);
+        Assert.Equal("0.000123456", stored.RateCards[0].UnitPrice.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(79228162514264.3375935439503m, stored.RateCards[1].UnitPrice);
+        Assert.Equal(plan with { RateCards = stored.RateCards }, stored);
+        Assert.Equal(plan.RateCards, stored.RateCards);
+    }
+
+    [Fact]
+    public async Task PlanCreate_KeyTaken_ThrowsConflictOnKeyAndWritesNoRateCards()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        await Ledger.Plans.CreateAsync(LedgerScenario.Plan(tenant, "pro", 1m, 2m), Ct);
+
+        var conflict = await Assert.ThrowsAsync<LedgerConflictException>(() => Ledger.Plans.CreateAsync(LedgerScenario.Plan(tenant, "pro", 3m, 4m), Ct));
+
+        Assert.Equal("key", conflict.Field);
+        var plan = Assert.Single(await Ledger.Plans.ListAsync(tenant, Ct));
+        Assert.Equal([1m, 2m], plan.RateCards.Select(r => r.UnitPrice));
+    }
+
+    [Fact]
+    public async Task CustomerCreate_SubjectOfAnotherCustomer_ThrowsConflictOnSubjectKeys()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        await Ledger.Customers.CreateAsync(LedgerScenario.Customer(tenant, "alice", "alice", "shared-subject"), Ct);
+
+        var conflict = await Assert.ThrowsAsync<LedgerConflictException>(
+            () => Ledger.Customers.CreateAsync(LedgerScenario.Customer(tenant, "bob", "bob", "shared-subject"), Ct));
+        var keyConflict = await Assert.ThrowsAsync<LedgerConflictException>(
+            () => Ledger.Customers.CreateAsync(LedgerScenario.Customer(tenant, "alice", "other"), Ct));
+
+        Assert.Equal("usageAttribution.subjectKeys", conflict.Field);
+        Assert.Equal("key", keyConflict.Field);
+        var alice = Assert.Single(await Ledger.Customers.ListAsync(tenant, Ct));
+        Assert.Equal(["alice", "shared-subject"], alice.SubjectKeys);
+        Assert.Null(await Ledger.Customers.GetAsync(tenant, "bob", Ct));
+    }
+
+    [Fact]
+    public async Task CustomerCreate_SameSubjectInAnotherTenant_Succeeds()
+    {
+        var first = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var second = await LedgerScenario.TenantAsync(Ledger, "Globex");
+
+        await Ledger.Customers.CreateAsync(LedgerScenario.Customer(first, "alice", "user-1"), Ct);
+        await Ledger.Customers.CreateAsync(LedgerScenario.Customer(second, "alice", "user-1"), Ct);
+
+        Assert.Equal(["user-1"], (await Ledger.Customers.GetAsync(second, "alice", Ct))!.SubjectKeys);
+    }
+
+    [Fact]
+    public async Task GetActiveSubscription_AtInstant_ReturnsLatestStartedAtOrBeforeIt()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var (customer, plan) = await LedgerScenario.CustomerWithPlanAsync(Ledger, tenant);
+        var october = LedgerScenario.Subscription(tenant, customer, plan, new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero));
+        var november = LedgerScenario.Subscription(tenant, customer, plan, new DateTimeOffset(2026, 11, 15, 12, 0, 0, TimeSpan.Zero));
+        await Ledger.Customers.CreateSubscriptionAsync(november, Ct);
+        await Ledger.Customers.CreateSubscriptionAsync(october, Ct);
+
+        Assert.Null(await Ledger.Customers.GetActiveSubscriptionAsync(tenant, customer, october.ActiveFrom.AddTicks(-10), Ct));
+        Assert.Equal(october, await Ledger.Customers.GetActiveSubscriptionAsync(tenant, customer, october.ActiveFrom, Ct));
+        Assert.Equal(october, await Ledger.Customers.GetActiveSubscriptionAsync(tenant, customer, november.ActiveFrom.AddSeconds(-1), Ct));
+        Assert.Equal(november, await Ledger.Customers.GetActiveSubscriptionAsync(tenant, customer, november.ActiveFrom, Ct));
+        Assert.Equal(november, await Ledger.Customers.GetActiveSubscriptionAsync(tenant, customer, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), Ct));
+    }
+
+    [Fact]
+    public async Task CreateSubscription_SameCustomerAndStart_ThrowsConflictOnCustomerId()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var (customer, plan) = await LedgerScenario.CustomerWithPlanAsync(Ledger, tenant);
+        var start = new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
+        await Ledger.Customers.CreateSubscriptionAsync(LedgerScenario.Subscription(tenant, customer, plan, start), Ct);
+
+        var conflict = await Assert.ThrowsAsync<LedgerConflictException>(
+            () => Ledger.Customers.CreateSubscriptionAsync(LedgerScenario.Subscription(tenant, customer, plan, start), Ct));
+
+        Assert.Equal("customerId", conflict.Field);
+    }
+}
