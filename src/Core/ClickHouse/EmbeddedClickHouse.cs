@@ -17,7 +17,7 @@ namespace Tally.Core.ClickHouse;
 /// so the embedded default, several OS processes sharing one embedded engine (they connect to this
 /// endpoint), and a real ClickHouse server use one code path. chDB runs one storage path per process.
 /// </remarks>
-public sealed partial class EmbeddedClickHouse : IAsyncDisposable
+public sealed partial class EmbeddedClickHouse : IAsyncDisposable, IDisposable
 {
     private readonly WebApplication app;
     private readonly ChdbEngine engine;
@@ -111,6 +111,9 @@ public sealed partial class EmbeddedClickHouse : IAsyncDisposable
         engine.Dispose();
         LogStopped(logger, engine.DataDirectory);
     }
+
+    /// <summary>Synchronous <see cref="DisposeAsync"/> for containers disposed synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "Embedded ClickHouse on {DataDirectory} listening at {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string dataDirectory, Uri endpoint);
