@@ -15,6 +15,7 @@ namespace Tally.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MedianColumn]
 public class ClickHouseTransportBenchmarks
 {
     private const string PointQuery = "SELECT label FROM tally_bench.points WHERE id = 500";

@@ -30,7 +30,8 @@ public sealed partial class EmbeddedClickHouse : IAsyncDisposable, IDisposable
         this.engine = engine;
         this.logger = logger;
         Endpoint = endpoint;
-        ConnectionString = $"Host={endpoint.Host};Port={endpoint.Port};Protocol=http;Username=default;Password={password};Database=default";
+        // Compression off: on loopback, compressing bodies only costs CPU on both ends.
+        ConnectionString = $"Host={endpoint.Host};Port={endpoint.Port};Protocol=http;Username=default;Password={password};Database=default;Compression=false";
     }
 
     /// <summary>The HTTP endpoint, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
