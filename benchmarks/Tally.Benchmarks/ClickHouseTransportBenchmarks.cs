@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tally.Core.ClickHouse;
+
+namespace Tally.Benchmarks;
+
+/// <summary>
+/// The cost of the HTTP hop Tally pays so that embedded chDB and a ClickHouse server share one code
+/// path: each SQL text runs through DriverClickHouse -> HTTP endpoint -> chDB, and, as the same-run
+/// baseline, straight through ChdbEngine (P/Invoke) in the same process on the same engine.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[MedianColumn]
+public class ClickHouseTransportBenchmarks
+{
+    private const string PointQuery = "SELECT label FROM tally_bench.points WHERE id = 500";
+
+    private string directory = string.Empty;
+    private EmbeddedClickHouse embedded = null!;
+    private DriverClickHouse driver = null!;
+    private string insertSql = string.Empty;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        directory = Path.Combine(Path.GetTempPath(), "tally-bench-chdb-" + Guid.NewGuid().ToString("N"));
+        embedded = await EmbeddedClickHouse.StartAsync(directory, null, 0, "bench", NullLoggerFactory.Instance, CancellationToken.None);
+        driver = new DriverClickHouse(embedded.ConnectionString.Replace("Database=default", "Database=tally_bench", StringComparison.Ordinal), NullLogger<DriverClickHouse>.Instance);
+        await driver.ExecuteAsync("CREATE TABLE IF NOT EXISTS points (id UInt32, label String) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
+        await driver.ExecuteAsync("INSERT INTO points SELECT number, concat('label-', toString(number)) FROM numbers(100000)", null, CancellationToken.None);
+        await driver.ExecuteAsync("CREATE TABLE IF NOT EXISTS usage (id UInt32, customer String, quantity Decimal(38, 9)) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
+
+        var sql = new StringBuilder("INSERT INTO tally_bench.usage FORMAT JSONEachRow\n");
+        for (var i = 0; i < 1000; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"{{\"id\":{i},\"customer\":\"cus_{i % 37}\",\"quantity\":\"{i}.125000001\"}}\n");
+        }
+
+        insertSql = sql.ToString();
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        driver.Dispose();
+        await embedded.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("PointQuery")]
+    public int PointQuery_PInvoke() => embedded.Engine.Query(PointQuery, "RowBinaryWithNamesAndTypes").Length;
+
+    [Benchmark]
+    [BenchmarkCategory("PointQuery")]
+    public async Task<int> PointQuery_DriverHttp() =>
+        (await driver.QueryAsync(PointQuery, null, r => r.GetString(0), CancellationToken.None)).Count;
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Insert1000JsonEachRow")]
+    public int Insert1000_PInvoke() => embedded.Engine.Query(insertSql, "TabSeparated").Length;
+
+    [Benchmark]
+    [BenchmarkCategory("Insert1000JsonEachRow")]
+    public Task Insert1000_DriverHttp() => driver.ExecuteAsync(insertSql, null, CancellationToken.None);
+}
