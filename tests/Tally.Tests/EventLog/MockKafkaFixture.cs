@@ -12,6 +12,7 @@ public sealed class MockKafkaFixture : IDisposable
     {
         BootstrapServers = Cluster.BootstrapServers,
         Topic = $"tally-test-{Guid.NewGuid():N}",
+        Settings = { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
     };
 
     public void Dispose() => Cluster.Dispose();
