@@ -145,6 +145,15 @@ public abstract class EventLogConformanceTests : IAsyncDisposable
         Assert.Equal((1L, 2L), (batch.FirstPosition, batch.NextPosition));
     }
 
+    [Fact]
+    public async Task CommitAsync_PartitionNotAssigned_ReturnsFalse()
+    {
+        var log = Own(CreateLog());
+        var consumer = Own(log.OpenConsumer("committer"));
+
+        Assert.False(await consumer.CommitAsync(log.PartitionCount + 3, 1, Token));
+    }
+
     public async ValueTask DisposeAsync()
     {
         for (var i = _owned.Count - 1; i >= 0; i--)

@@ -143,12 +143,32 @@ public sealed class FileEventLogTests : IDisposable
     }
 
     [Fact]
-    public async Task CommitAsync_PartitionOutOfRange_ReturnsFalse()
+    public async Task ReadAsync_TwoPartitionsWithData_AlternatesBetweenThem()
     {
+        var keys = Enumerable.Range(0, 100).Select(i => $"key-{i}").DistinctBy(Partition).Take(2).OrderBy(Partition).ToList();
         await using var log = FileEventLog.Open(_directory.Path, partitions: 4);
+        await log.AppendAsync([.. keys.SelectMany(k => Enumerable.Range(0, 3).Select(i => Record(k, $"{k}/{i}")))], Token);
         await using var consumer = log.OpenConsumer("g");
 
-        Assert.False(await consumer.CommitAsync(4, 0, Token));
+        var served = new List<(int Partition, long First)>();
+        while (await consumer.ReadAsync(1, TimeSpan.Zero, Token) is { } batch)
+        {
+            served.Add((batch.Partition, batch.FirstPosition));
+        }
+
+        var (a, b) = (Partition(keys[0]), Partition(keys[1]));
+        Assert.Equal([(a, 0L), (b, 0L), (a, 1L), (b, 1L), (a, 2L), (b, 2L)], served);
+    }
+
+    [Fact]
+    public async Task CommitAsync_BeyondDurableEnd_Throws()
+    {
+        await using var log = FileEventLog.Open(_directory.Path, partitions: 4);
+        await log.AppendAsync([Record("k", "v")], Token);
+        await using var consumer = log.OpenConsumer("g");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await consumer.CommitAsync(Partition("k"), 2, Token));
+        Assert.Equal(0, await consumer.GetCommittedAsync(Partition("k"), Token));
     }
 
     public void Dispose() => _directory.Dispose();
