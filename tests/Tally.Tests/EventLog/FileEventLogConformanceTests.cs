@@ -1,0 +1,17 @@
+using Tally.Core.EventLog;
+using Tally.Core.EventLog.Embedded;
+
+namespace Tally.Tests.EventLog;
+
+public sealed class FileEventLogConformanceTests : EventLogConformanceTests
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override IEventLog CreateLog() => FileEventLog.Open(_directory.Path, partitions: 4);
+
+    protected override ValueTask DisposeLogResourcesAsync()
+    {
+        _directory.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
