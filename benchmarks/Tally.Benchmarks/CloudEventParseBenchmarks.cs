@@ -24,7 +24,7 @@ public class CloudEventParseBenchmarks
         for (var i = 0; i < EventsPerBatch; i++)
         {
             json.Append(i == 0 ? "" : ",").Append(
-                $$"""{"specversion":"1.0","id":"evt-{{i:D8}}","source":"api-gateway","type":"prompt","subject":"customer-{{i % 50}}","time":"2026-11-25T10:{{i % 60:D2}}:00.000Z","data":{"tokens":{{i * 7}},"model":"gpt-small"}}""");
+                $$$"""{"specversion":"1.0","id":"evt-{{{i:D8}}}","source":"api-gateway","type":"prompt","subject":"customer-{{{i % 50}}}","time":"2026-11-25T10:{{{i % 60:D2}}}:00.000Z","data":{"tokens":{{{i * 7}}},"model":"gpt-small"}}""");
         }
 
         _batch = Encoding.UTF8.GetBytes(json.Append(']').ToString());

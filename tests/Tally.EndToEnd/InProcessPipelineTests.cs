@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using System.Text.Json;
 using Tally.Host.Hosting;
 

@@ -58,11 +58,12 @@ public sealed class PipelineApi(Uri ingestUrl, Uri apiUrl) : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync();
-            var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+            var isJson = response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true;
+            var body = isJson && text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : JsonSerializer.SerializeToElement(text);
             return (response.StatusCode, body);
         }
     }
 
     public static string Event(string id, string subject, DateTimeOffset time, int tokens, string type = "prompt", string model = "small") =>
-        $$"""{"specversion":"1.0","id":"{{id}}","source":"e2e","type":"{{type}}","subject":"{{subject}}","time":"{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","data":{"tokens":{{tokens}},"model":"{{model}}"}}""";
+        $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"e2e","type":"{{{type}}}","subject":"{{{subject}}}","time":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}}","data":{"tokens":{{{tokens}}},"model":"{{{model}}}"}}""";
 }

@@ -57,7 +57,7 @@ public sealed class LedgerServiceCollectionExtensionsTests : IDisposable
     [Fact]
     public async Task HostStart_MalformedConnectionString_FailsNamingTheKey()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:ConnectionString"] = "this is not a connection string" });
         builder.Services.AddTallyLedger(builder.Configuration, paths);
         using var host = builder.Build();
