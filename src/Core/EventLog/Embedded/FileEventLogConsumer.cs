@@ -47,6 +47,12 @@ internal sealed class FileEventLogConsumer : IEventLogConsumer
                 return batch;
             }
 
+            if (maxWait == Timeout.InfiniteTimeSpan)
+            {
+                await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var remaining = maxWait - _timeProvider.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {

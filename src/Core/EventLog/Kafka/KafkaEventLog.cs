@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -122,7 +123,7 @@ public sealed class KafkaEventLog : IEventLog
     private int ReadPartitionCount()
     {
         using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var deadline = DateTime.UtcNow + MetadataTimeout;
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             var topic = admin.GetMetadata(_options.Topic, TimeSpan.FromSeconds(5)).Topics.SingleOrDefault();
@@ -131,7 +132,7 @@ public sealed class KafkaEventLog : IEventLog
                 return topic.Partitions.Count;
             }
 
-            if (DateTime.UtcNow >= deadline)
+            if (Stopwatch.GetElapsedTime(started) >= MetadataTimeout)
             {
                 throw new InvalidOperationException(
                     $"Kafka topic '{_options.Topic}' at '{_options.BootstrapServers}' has no partitions after {MetadataTimeout.TotalSeconds:0}s ({topic?.Error.Reason ?? "no metadata"}). Create the topic or enable auto-creation.");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -124,11 +125,12 @@ internal sealed class KafkaEventLogConsumer : IEventLogConsumer
 
     private LogBatch? ConsumeUntilBatch(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + maxWait;
+        var started = Stopwatch.GetTimestamp();
+        var infinite = maxWait == Timeout.InfiniteTimeSpan;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = infinite ? ConsumeSlice : maxWait - Stopwatch.GetElapsedTime(started);
             var result = _consumer.Consume(remaining < ConsumeSlice ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : ConsumeSlice);
             if (result is not null)
             {
