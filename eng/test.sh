@@ -33,9 +33,11 @@ for project in tests/Tally.Tests tests/Tally.EndToEnd; do
   fi
 done
 
-# dotnet test prints "Failed: F, Passed: P, Skipped: S, Total: T" per project; add them up.
-read -r passed failed skipped < <(grep -hoE "Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$RESULTS"/*.log \
-  | awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {print p+0, f+0, s+0}')
+# With the normal-verbosity console logger, dotnet test ends each project with
+# "Passed: P", "Failed: F" and "Skipped: S" lines (absent when zero); add them up.
+read -r passed failed skipped < <(cat "$RESULTS"/*.log | awk '
+  /^ +Passed: +[0-9]+$/ {p += $2} /^ +Failed: +[0-9]+$/ {f += $2} /^ +Skipped: +[0-9]+$/ {s += $2}
+  END {print p+0, f+0, s+0}')
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
 exit $status
