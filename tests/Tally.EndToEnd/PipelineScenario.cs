@@ -111,6 +111,14 @@ public sealed class PipelineScenario(PipelineApi api, string adminToken, DateTim
             .ToList();
         var day = Previous.From.AddDays(3).UtcDateTime;
         Assert.Equal([(day, 1349m), (day.AddDays(10), 50m)], days);
+
+        // No from/to: one value whose window is the data's own range (cust-9 has one event, at day 3 00:00).
+        var open = await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters/tokens/query?subject=cust-9", AcmeKey);
+        var only = Assert.Single(open.GetProperty("data").EnumerateArray());
+        Assert.Equal(
+            (day, day.AddMinutes(1), 999m, "cust-9"),
+            (only.GetProperty("windowStart").GetDateTime(), only.GetProperty("windowEnd").GetDateTime(), only.GetProperty("value").GetDecimal(), only.GetProperty("subject").GetString()));
+        Assert.Equal(JsonValueKind.Null, open.GetProperty("from").ValueKind);
     }
 
     private async Task VerifyChargesAsync()

@@ -70,8 +70,8 @@ public static class MeterEndpoints
 
         var rows = await reader.QueryAsync(query, context.RequestAborted);
         return Results.Ok(new MeterQueryResponse(
-            context.Request.Query.ContainsKey("from") ? query.From.UtcDateTime : null,
-            context.Request.Query.ContainsKey("to") ? query.To.UtcDateTime : null,
+            query.FromGiven ? query.From.UtcDateTime : null,
+            query.ToGiven ? query.To.UtcDateTime : null,
             query.WindowSize?.ToString().ToUpperInvariant(),
             [.. rows.Select(row => new MeterQueryValue(row.Value, row.WindowStart.UtcDateTime, row.WindowEnd.UtcDateTime, row.Subject, row.GroupBy))]));
     }

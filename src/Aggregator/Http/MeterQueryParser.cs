@@ -86,7 +86,11 @@ public static class MeterQueryParser
         }
 
         var subjects = query["subject"].Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
-        return (new MeterQuery(meter.TenantId, meter.Id, from, to, windowSize, subjects, bySubject, groupBy, filters), []);
+        return (new MeterQuery(meter.TenantId, meter.Id, from, to, windowSize, subjects, bySubject, groupBy, filters)
+        {
+            FromGiven = query.ContainsKey("from"),
+            ToGiven = query.ContainsKey("to"),
+        }, []);
     }
 
     private static DateTimeOffset? ParseInstant(IQueryCollection query, string name, List<FieldError> errors)

@@ -21,7 +21,14 @@ public sealed record MeterQuery(
     IReadOnlyList<string> Subjects,
     bool GroupBySubject,
     IReadOnlyList<string> GroupBy,
-    IReadOnlyDictionary<string, string> FilterGroupBy);
+    IReadOnlyDictionary<string, string> FilterGroupBy)
+{
+    /// <summary>False when the caller left <c>from</c> out (the query then starts at the earliest data).</summary>
+    public bool FromGiven { get; init; } = true;
+
+    /// <summary>False when the caller left <c>to</c> out (the query then ends now).</summary>
+    public bool ToGiven { get; init; } = true;
+}
 
 /// <summary>One value of a meter query result.</summary>
 public sealed record MeterQueryRow(

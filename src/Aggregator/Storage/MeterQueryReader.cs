@@ -32,7 +32,7 @@ public sealed class MeterQueryReader(IClickHouse clickHouse)
             select.Append($", JSONExtract(group_by, {{g{i}:String}}, 'Nullable(String)') AS g{i}");
         }
 
-        select.Append(", toString(sum(value)) AS v FROM usage_minutes FINAL");
+        select.Append(", toString(sum(value)) AS v, toUnixTimestamp(min(window_start)) AS first, toUnixTimestamp(max(window_start)) AS last FROM usage_minutes FINAL");
         select.Append(" WHERE tenant_id = {tenant:String} AND meter_id = {meter:String}");
         select.Append(" AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}");
         if (query.Subjects.Count > 0)
@@ -60,15 +60,16 @@ public sealed class MeterQueryReader(IClickHouse clickHouse)
         var groupCount = query.GroupBy.Count;
         return await clickHouse.QueryAsync(select.ToString(), parameters, record =>
         {
+            // Without a window size one value covers the query range; an open end reports the data's own range.
             var windowStart = query.WindowSize is null
-                ? query.From
-                : DateTimeOffset.FromUnixTimeSeconds(Convert.ToInt64(record.GetValue(0), CultureInfo.InvariantCulture));
+                ? (query.FromGiven ? query.From : Seconds(record.GetValue(3 + groupCount)))
+                : Seconds(record.GetValue(0));
             var windowEnd = query.WindowSize switch
             {
                 WindowSize.Minute => windowStart.AddMinutes(1),
                 WindowSize.Hour => windowStart.AddHours(1),
                 WindowSize.Day => windowStart.AddDays(1),
-                _ => query.To,
+                _ => query.ToGiven ? query.To : Seconds(record.GetValue(4 + groupCount)).AddMinutes(1),
             };
             var groups = new Dictionary<string, string?>(groupCount, StringComparer.Ordinal);
             for (var i = 0; i < groupCount; i++)
@@ -84,4 +85,6 @@ public sealed class MeterQueryReader(IClickHouse clickHouse)
                 decimal.Parse(record.GetString(2 + groupCount), NumberStyles.Float, CultureInfo.InvariantCulture));
         }, cancellationToken);
     }
+
+    private static DateTimeOffset Seconds(object value) => DateTimeOffset.FromUnixTimeSeconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
 }
