@@ -11,6 +11,7 @@ namespace Tally.Benchmarks;
 /// Tally's validation and normalization on top of reading JSON at all.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CloudEventParseBenchmarks
 {
     private const int EventsPerBatch = 100;

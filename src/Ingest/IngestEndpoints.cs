@@ -53,8 +53,24 @@ public static class IngestEndpoints
             records[i] = new LogRecord(EventKey.For(tenantId, batch.Events[i].Subject), batch.Events[i].Json);
         }
 
-        await log.AppendAsync(records, context.RequestAborted);
-        IngestLog.Accepted(loggers.CreateLogger(typeof(IngestEndpoints)), tenantId, records.Length);
+        var logger = loggers.CreateLogger(typeof(IngestEndpoints));
+        try
+        {
+            await log.AppendAsync(records, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not acknowledged: the client must retry the whole request (events carry ids for that).
+            IngestLog.AppendFailed(logger, ex, tenantId, records.Length);
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Event log unavailable",
+                detail: "The events could not be stored durably and were not acknowledged; retry the same request shortly.",
+                type: "https://tally.dev/problems/event-log-unavailable");
+        }
+
+        IngestLog.Accepted(logger, tenantId, records.Length);
         return Results.NoContent();
     }
 

@@ -45,7 +45,7 @@ public static class TallyServer
         services.AddSingleton(TimeProvider.System);
         AddHttp(services, builder.Configuration);
         services.AddTallyLedger(builder.Configuration, paths);
-        var readiness = services.AddHealthChecks();
+        var readiness = services.AddHealthChecks().AddCheck<LedgerReadiness>("ledger");
 
         if (settings.Roles.HasFlag(TallyRoles.Ingest) || settings.Roles.HasFlag(TallyRoles.Aggregator))
         {

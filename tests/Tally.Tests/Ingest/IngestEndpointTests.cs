@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Tally.Core.EventLog;
+using Tally.Core.Ledger;
+using Tally.Host.Hosting;
+
+namespace Tally.Tests.Ingest;
+
+/// <summary><c>POST /api/v1/events</c> on a server with only the ingest role, the event log replaced by a recorder.</summary>
+public sealed class IngestEndpointTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-ingest-").FullName;
+    private readonly RecordingLog _log = new();
+    private readonly HttpClient _http = new();
+    private WebApplication? _app;
+    private string _key = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        var port = FreePort();
+        _app = TallyServer.Build(new ServeSettings(TallyRoles.Ingest, _dataDir, port), services => services.AddSingleton<IEventLog>(_log));
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        (_, _key) = await _app.Services.GetRequiredService<ITenantStore>().CreateAsync("acme", TestContext.Current.CancellationToken);
+        _http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task Post_ValidBatch_AppendsNormalizedEventsKeyedByTenantAndSubjectThenAnswers204()
+    {
+        var (status, _) = await PostAsync(_key, "application/cloudevents-batch+json",
+            """[{"specversion":"1.0","id":"a","source":"s","type":"t","subject":"c1","time":"2026-11-25T10:00:00Z","data":{"n":1}},{"specversion":"1.0","id":"b","source":"s","type":"t","subject":"c2","time":"2026-11-25T10:00:00Z"}]""");
+
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        var tenant = Assert.Single(await _app!.Services.GetRequiredService<ITenantStore>().ListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal([$"{tenant.Id}:c1", $"{tenant.Id}:c2"], _log.Appended.Select(r => r.Key));
+        Assert.Equal(
+            """{"specversion":"1.0","id":"a","source":"s","type":"t","subject":"c1","time":"2026-11-25T10:00:00Z","data":{"n":1}}""",
+            Encoding.UTF8.GetString(_log.Appended[0].Value.Span));
+    }
+
+    [Fact]
+    public async Task Post_InvalidEvent_Answers400NamingTheFieldAndAppendsNothing()
+    {
+        var (status, body) = await PostAsync(_key, "application/cloudevents+json", """{"specversion":"1.0","id":"a","source":"s","subject":"c1"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("type", body.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal(400, body.GetProperty("status").GetInt32());
+        Assert.Empty(_log.Appended);
+    }
+
+    [Fact]
+    public async Task Post_WrongContentType_Answers415()
+    {
+        var (status, body) = await PostAsync(_key, "text/plain", "hello");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Contains("application/cloudevents+json", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_UnknownKey_Answers401ProblemAndAppendsNothing()
+    {
+        var (status, body) = await PostAsync("tly_unknown", "application/cloudevents+json", """{"specversion":"1.0","id":"a","source":"s","type":"t","subject":"c1"}""");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("Unauthorized", body.GetProperty("title").GetString());
+        Assert.Empty(_log.Appended);
+    }
+
+    [Fact]
+    public async Task Post_EventLogFails_Answers503WithRetryAfter()
+    {
+        _log.Fail = true;
+
+        var (status, body) = await PostAsync(_key, "application/cloudevents+json", """{"specversion":"1.0","id":"a","source":"s","type":"t","subject":"c1"}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Event log unavailable", body.GetProperty("title").GetString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private async Task<(HttpStatusCode, JsonElement)> PostAsync(string key, string contentType, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class RecordingLog : IEventLog
+    {
+        public List<LogRecord> Appended { get; } = [];
+
+        public bool Fail { get; set; }
+
+        public int PartitionCount => 1;
+
+        public ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+        {
+            if (Fail)
+            {
+                throw new IOException("disk on fire");
+            }
+
+            Appended.AddRange(records);
+            return ValueTask.CompletedTask;
+        }
+
+        public IEventLogConsumer OpenConsumer(string group) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
