@@ -154,8 +154,10 @@ public sealed class PipelineScenario(PipelineApi api, string adminToken, DateTim
         var meter = await api.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/v1/meters", AcmeKey,
             new { slug = "Bad Slug", eventType = "prompt", aggregation = "MEDIAN" });
         Assert.Equal(["slug", "aggregation"], meter.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()));
-        await api.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/v1/meters", AcmeKey,
+        var conflict = await api.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/v1/meters", AcmeKey,
             new { slug = "tokens", eventType = "prompt", aggregation = "COUNT" });
+        Assert.Equal("slug", conflict.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.StartsWith("slug: ", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var query = await api.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/v1/meters/tokens/query?windowSize=WEEK", AcmeKey);
         Assert.Equal("windowSize", query.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal(ExpectedTotalTokens, await TotalTokensAsync());

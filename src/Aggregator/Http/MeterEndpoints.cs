@@ -42,14 +42,7 @@ public static class MeterEndpoints
             return Problems.Validation(errors);
         }
 
-        try
-        {
-            await store.CreateAsync(meter, context.RequestAborted);
-        }
-        catch (LedgerConflictException conflict)
-        {
-            return Problems.Conflict(conflict.Field, conflict.Message);
-        }
+        await store.CreateAsync(meter, context.RequestAborted);
 
         return Results.Created($"/api/v1/meters/{meter.Slug}", MeterResponse.From(meter));
     }

@@ -30,13 +30,6 @@ public static class Problems
         detail: $"No {what} '{id}' exists for this tenant.",
         type: "https://tally.dev/problems/not-found");
 
-    public static IResult Conflict(string field, string message) => Results.Problem(
-        statusCode: StatusCodes.Status409Conflict,
-        title: "Conflict",
-        detail: $"{field}: {message}",
-        type: "https://tally.dev/problems/conflict",
-        extensions: new Dictionary<string, object?> { ["errors"] = new[] { new FieldError(field, message) } });
-
     public static IResult UnsupportedMediaType(string contentType, string supported) => Results.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type",

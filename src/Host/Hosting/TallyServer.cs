@@ -45,7 +45,8 @@ public static class TallyServer
         services.AddSingleton(TimeProvider.System);
         AddHttp(services, builder.Configuration);
         services.AddTallyLedger(builder.Configuration, paths);
-        var readiness = services.AddHealthChecks().AddCheck<LedgerReadiness>("ledger");
+        var readiness = services.AddHealthChecks().Add(ReadinessProbe.Register(
+            "ledger", "The ledger does not answer.", (sp, ct) => sp.GetRequiredService<ITenantStore>().GetAsync("tnt_readiness_probe", ct)));
 
         if (settings.Roles.HasFlag(TallyRoles.Ingest) || settings.Roles.HasFlag(TallyRoles.Aggregator))
         {
@@ -59,7 +60,8 @@ public static class TallyServer
             services.AddSingleton<IUsageReader>(sp => sp.GetRequiredService<UsageTable>());
             services.AddSingleton<MeterQueryReader>();
             services.AddHostedService<UsageSchemaInitializer>();
-            readiness.AddCheck<ClickHouseReadiness>("clickhouse");
+            readiness.Add(ReadinessProbe.Register(
+                "clickhouse", "ClickHouse does not answer.", (sp, ct) => sp.GetRequiredService<IClickHouse>().QueryAsync("SELECT 1", null, r => r.GetValue(0), ct)));
         }
 
         if (settings.Roles.HasFlag(TallyRoles.Aggregator))
@@ -82,7 +84,7 @@ public static class TallyServer
 
     private static void AddHttp(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ConflictProblem.Describe);
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -123,7 +125,14 @@ public static class TallyServer
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A conflict is the client's mistake, answered with 409; it is not an error of Tally's.
+            SuppressDiagnosticsCallback = context => context.Exception is LedgerConflictException,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                LedgerConflictException => StatusCodes.Status409Conflict,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseAuthentication();

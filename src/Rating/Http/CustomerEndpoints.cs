@@ -57,14 +57,7 @@ public static class CustomerEndpoints
 
         var customer = new Customer(
             context.User.GetTenantId(), Ids.New("cus"), request.Key!, request.Name ?? request.Key!, [.. subjects.Distinct(StringComparer.Ordinal)], currency, clock.GetUtcNow());
-        try
-        {
-            await store.CreateAsync(customer, context.RequestAborted);
-        }
-        catch (LedgerConflictException conflict)
-        {
-            return Problems.Conflict(conflict.Field, conflict.Message);
-        }
+        await store.CreateAsync(customer, context.RequestAborted);
 
         return Results.Created($"/api/v1/customers/{customer.Id}", CustomerResponse.From(customer));
     }
@@ -102,14 +95,7 @@ public static class CustomerEndpoints
         }
 
         var subscription = new Subscription(tenantId, Ids.New("sub"), customer!.Id, plan!.Id, (request.ActiveFrom ?? clock.GetUtcNow()).ToUniversalTime(), clock.GetUtcNow());
-        try
-        {
-            await customers.CreateSubscriptionAsync(subscription, context.RequestAborted);
-        }
-        catch (LedgerConflictException conflict)
-        {
-            return Problems.Conflict(conflict.Field, conflict.Message);
-        }
+        await customers.CreateSubscriptionAsync(subscription, context.RequestAborted);
 
         return Results.Created(
             $"/api/v1/subscriptions/{subscription.Id}",

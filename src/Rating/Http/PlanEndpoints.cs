@@ -83,14 +83,7 @@ public static partial class PlanEndpoints
         }
 
         var plan = new Plan(tenantId, Ids.New("pln"), request.Key!, request.Name!, currency, cards, clock.GetUtcNow());
-        try
-        {
-            await store.CreateAsync(plan, context.RequestAborted);
-        }
-        catch (LedgerConflictException conflict)
-        {
-            return Problems.Conflict(conflict.Field, conflict.Message);
-        }
+        await store.CreateAsync(plan, context.RequestAborted);
 
         return Results.Created($"/api/v1/plans/{plan.Id}", PlanResponse.From(plan));
     }
