@@ -104,12 +104,12 @@ public sealed class TallyProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM, then waits for a clean exit.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
+    /// <summary>Sends <paramref name="signal"/> (TERM, or INT as Ctrl-C does), then waits for the process to exit.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout, string signal = "TERM")
     {
         if (!_process.HasExited)
         {
-            Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         }
 
         using var cancel = new CancellationTokenSource(timeout);
