@@ -24,6 +24,13 @@ echo "==> build" >&2
 dotnet build "$ROOT/Tally.slnx" -c Release -nologo -v q -clp:ErrorsOnly
 
 status=0
+echo "==> helm chart (static check; no helm binary here)" >&2
+if python3 -c "import yaml" 2>/dev/null; then
+  python3 "$ROOT/eng/check-helm.py" || status=1
+else
+  echo "check-helm: skipped, python3 has no yaml module (apt-get install python3-yaml)" >&2
+fi
+
 for project in tests/Tally.Tests tests/Tally.EndToEnd; do
   name="$(basename "$project")"
   echo "==> $name" >&2
