@@ -7,8 +7,7 @@ using Tally.LoadHarness;
 // One Tally server for the whole process: chDB boots once per process with one storage path, and a
 // tenant per run keeps the runs' meters and totals apart without paying chDB's boot per run.
 var options = HarnessOptions.Parse(args);
-var command = ("dotnet run -c Release --project benchmarks/Tally.LoadHarness -- " + string.Join(' ', args)).TrimEnd();
-Console.WriteLine($"# Tally load harness\n\ncommand: `{command}`");
+Console.WriteLine($"# Tally load harness\n\ncommand: `{("dotnet run -c Release --project benchmarks/Tally.LoadHarness -- " + string.Join(' ', args)).TrimEnd()}`");
 Console.WriteLine($"settings: {options}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, dotnet --version {DotnetVersion()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, server GC {System.Runtime.GCSettings.IsServerGC}\n");
 
