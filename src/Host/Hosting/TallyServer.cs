@@ -31,6 +31,9 @@ public static class TallyServer
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
         builder.WebHost.UseUrls(settings.BaseUrl);
         builder.Logging.ClearProviders();
+        // Per-request framework logs would flood the console under load; Logging:LogLevel:* overrides these.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;
