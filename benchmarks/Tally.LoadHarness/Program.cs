@@ -12,7 +12,7 @@ Console.WriteLine($"settings: {options}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, dotnet --version {DotnetVersion()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, server GC {System.Runtime.GCSettings.IsServerGC}\n");
 
 var dataDir = Directory.CreateTempSubdirectory("tally-load-").FullName;
-var port = FreePort();
+var port = Tally.Host.Hosting.FreePorts.Next();
 var adminToken = $"tadm_load-{Guid.NewGuid():N}";
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var app = TallyServer.Build(new ServeSettings(TallyRoles.All, dataDir, port)
@@ -59,13 +59,6 @@ finally
 Console.WriteLine();
 Console.WriteLine(ResultTable.Render(results));
 return results.All(r => r.Failure is null) ? 0 : 1;
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
 
 static string DotnetVersion()
 {

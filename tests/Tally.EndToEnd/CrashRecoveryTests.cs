@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
+using Tally.Host.Hosting;
+
 namespace Tally.EndToEnd;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     private const int BatchesPerRound = 5;
     private const int EventsPerBatch = 200;
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-crash-").FullName;
-    private readonly int _port = TestPorts.Free();
+    private readonly int _port = FreePorts.Next();
     private TallyProcess? _server;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

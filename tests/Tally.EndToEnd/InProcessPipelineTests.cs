@@ -9,7 +9,7 @@ namespace Tally.EndToEnd;
 public sealed class InProcessPipelineTests : IAsyncLifetime
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-e2e-").FullName;
-    private readonly int _port = TestPorts.Free();
+    private readonly int _port = FreePorts.Next();
     private WebApplication? _app;
 
     public async ValueTask InitializeAsync()
@@ -34,6 +34,10 @@ public sealed class InProcessPipelineTests : IAsyncLifetime
         await Eventually.EqualsAsync(PipelineScenario.ExpectedTotalTokens, scenario.TotalTokensAsync, TimeSpan.FromSeconds(60));
         await scenario.VerifyAsync(period =>
             api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/admin/period-closes", "tadm_e2e-admin", new { period = period.ToString() }));
+
+        var unknown = await api.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Post, "/api/admin/period-closes", "tadm_e2e-admin",
+            new { period = scenario.Previous.ToString(), tenantId = "tnt_missing" });
+        Assert.Equal("No tenant 'tnt_missing' is visible to this credential; check the id or key.", unknown.GetProperty("detail").GetString());
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 
+using Tally.Host.Hosting;
+
 namespace Tally.EndToEnd;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed class MultiProcessPipelineTests : IAsyncLifetime
     {
         var kafka = Start("kafka-mock", [], "kafka-mock");
         var bootstrap = (await kafka.WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout)).Groups[1].Value;
-        var clickHousePort = TestPorts.Free();
+        var clickHousePort = FreePorts.Next();
         var clickHouse = Start("clickhouse", new() { ["TALLY_CLICKHOUSE_PASSWORD"] = "e2e-secret" },
             "clickhouse", "--port", clickHousePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDir);
         var connection = (await clickHouse.WaitForLineAsync(@"^ClickHouse: (\S+)$", StartTimeout)).Groups[1].Value;
@@ -33,10 +35,10 @@ public sealed class MultiProcessPipelineTests : IAsyncLifetime
             ["TALLY_Kafka__BootstrapServers"] = bootstrap,
             ["TALLY_ClickHouse__ConnectionString"] = connection,
         };
-        var ingestPort = TestPorts.Free();
-        var apiPort = TestPorts.Free();
+        var ingestPort = FreePorts.Next();
+        var apiPort = FreePorts.Next();
         var ingest = StartServer("ingest", shared, ingestPort);
-        var aggregator = StartServer("aggregator", shared, TestPorts.Free());
+        var aggregator = StartServer("aggregator", shared, FreePorts.Next());
         var api = StartServer("api", shared, apiPort);
         foreach (var server in new[] { ingest, aggregator, api })
         {

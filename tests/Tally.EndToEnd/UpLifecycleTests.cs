@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 
+using Tally.Host.Hosting;
+
 namespace Tally.EndToEnd;
 
 /// <summary><c>tally up</c> as a person runs it: first start prints the URL and admin token; Ctrl-C stops it cleanly.</summary>
@@ -14,7 +16,7 @@ public sealed class UpLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Up_FirstStartThenCtrlC_PrintsTokenOnceAndExitsZero()
     {
-        var port = TestPorts.Free().ToString(CultureInfo.InvariantCulture);
+        var port = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
         var first = Start("up", "--port", port, "--data-dir", _dataDir);
         await first.WaitForLineAsync($"^Tally is up: http://127.0.0.1:{port}$", TimeSpan.FromSeconds(90));
         var token = (await first.WaitForLineAsync(@"^Admin token \(shown once; kept in .+admin-token\): (tadm_\S+)$", TimeSpan.FromSeconds(10))).Groups[1].Value;

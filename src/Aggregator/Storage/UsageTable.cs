@@ -72,24 +72,24 @@ public sealed class UsageTable(IClickHouse clickHouse) : IUsageReader
 
         var buffer = new ArrayBufferWriter<byte>(rows.Count * 200);
         buffer.Write("INSERT INTO usage_minutes (tenant_id, meter_id, subject, group_by, window_start, value, event_count, log_partition, batch_start, batch_end) FORMAT JSONEachRow\n"u8);
+        // One writer, reset per row: JSONEachRow wants one object per line, which a single writer cannot emit.
+        using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in rows)
         {
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("tenant_id", row.TenantId);
-                writer.WriteString("meter_id", row.MeterId);
-                writer.WriteString("subject", row.Subject);
-                writer.WriteString("group_by", row.GroupBy);
-                writer.WriteNumber("window_start", row.WindowStart.ToUnixTimeSeconds());
-                writer.WriteString("value", row.Value.ToString(CultureInfo.InvariantCulture));
-                writer.WriteNumber("event_count", row.EventCount);
-                writer.WriteNumber("log_partition", partition);
-                writer.WriteNumber("batch_start", batchStart);
-                writer.WriteNumber("batch_end", batchEnd);
-                writer.WriteEndObject();
-            }
-
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("tenant_id", row.TenantId);
+            writer.WriteString("meter_id", row.MeterId);
+            writer.WriteString("subject", row.Subject);
+            writer.WriteString("group_by", row.GroupBy);
+            writer.WriteNumber("window_start", row.WindowStart.ToUnixTimeSeconds());
+            writer.WriteString("value", row.Value.ToString(CultureInfo.InvariantCulture));
+            writer.WriteNumber("event_count", row.EventCount);
+            writer.WriteNumber("log_partition", partition);
+            writer.WriteNumber("batch_start", batchStart);
+            writer.WriteNumber("batch_end", batchEnd);
+            writer.WriteEndObject();
+            writer.Flush();
             buffer.Write("\n"u8);
         }
 

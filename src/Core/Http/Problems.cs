@@ -27,7 +27,7 @@ public static class Problems
     public static IResult NotFound(string what, string id) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Not found",
-        detail: $"No {what} '{id}' exists for this tenant.",
+        detail: $"No {what} '{id}' is visible to this credential; check the id or key.",
         type: "https://tally.dev/problems/not-found");
 
     public static IResult UnsupportedMediaType(string contentType, string supported) => Results.Problem(

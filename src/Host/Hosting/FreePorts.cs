@@ -3,8 +3,8 @@ using System.Net.Sockets;
 
 namespace Tally.Host.Hosting;
 
-/// <summary>Finds free loopback ports for listeners that need a fixed port number up front (Orleans).</summary>
-internal static class FreePorts
+/// <summary>Finds free loopback ports for listeners that need a fixed port number up front (Orleans, tests, the load harness).</summary>
+public static class FreePorts
 {
     public static int Next()
     {

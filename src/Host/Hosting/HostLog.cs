@@ -7,7 +7,4 @@ internal static partial class HostLog
 {
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Tally {Roles} listening on {BaseUrl}, data in {DataDirectory}")]
     public static partial void Listening(ILogger logger, TallyRoles roles, string baseUrl, string dataDirectory);
-
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Unhandled error answering {Method} {Path}")]
-    public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
 }

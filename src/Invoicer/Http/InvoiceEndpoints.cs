@@ -41,11 +41,21 @@ public static class InvoiceEndpoints
                 return problem;
             }
 
-            var all = await tenants.ListAsync(context.RequestAborted);
-            var ids = request!.TenantId is null ? all.Select(t => t.Id).ToList() : all.Where(t => t.Id == request.TenantId).Select(t => t.Id).ToList();
-            return request.TenantId is not null && ids.Count == 0
-                ? Problems.NotFound("tenant", request.TenantId)
-                : await CloseAsync(close, ids, request.Period, results => Results.Ok(new { closes = results }), context.RequestAborted);
+            IReadOnlyList<string> ids;
+            if (request!.TenantId is null)
+            {
+                ids = [.. (await tenants.ListAsync(context.RequestAborted)).Select(t => t.Id)];
+            }
+            else if (await tenants.GetAsync(request.TenantId, context.RequestAborted) is null)
+            {
+                return Problems.NotFound("tenant", request.TenantId);
+            }
+            else
+            {
+                ids = [request.TenantId];
+            }
+
+            return await CloseAsync(close, ids, request.Period, results => Results.Ok(new { closes = results }), context.RequestAborted);
         }).RequireAuthorization(TallyClaims.AdminPolicy);
         return routes;
     }

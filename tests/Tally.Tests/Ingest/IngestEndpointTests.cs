@@ -21,7 +21,7 @@ public sealed class IngestEndpointTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         _app = TallyServer.Build(new ServeSettings(TallyRoles.Ingest, _dataDir, port), services => services.AddSingleton<IEventLog>(_log));
         await _app.StartAsync(TestContext.Current.CancellationToken);
         (_, _key) = await _app.Services.GetRequiredService<ITenantStore>().CreateAsync("acme", TestContext.Current.CancellationToken);
@@ -102,13 +102,6 @@ public sealed class IngestEndpointTests : IAsyncLifetime
         using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class RecordingLog : IEventLog
