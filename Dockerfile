@@ -15,7 +15,12 @@ WORKDIR /src
 
 # Restore first, from the build files alone, so source edits do not invalidate the package layer.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
-COPY src/Core/Tally.Core.csproj src/Core/
+COPY src/Billing/Tally.Billing.csproj src/Billing/
+COPY src/ServiceDefaults/Tally.ServiceDefaults.csproj src/ServiceDefaults/
+COPY src/EventLog/Tally.EventLog.csproj src/EventLog/
+COPY src/ClickHouse/Tally.ClickHouse.csproj src/ClickHouse/
+COPY src/Ledger/Tally.Ledger.csproj src/Ledger/
+COPY src/Stripe/Tally.Stripe.csproj src/Stripe/
 COPY src/Ingest/Tally.Ingest.csproj src/Ingest/
 COPY src/Aggregator/Tally.Aggregator.csproj src/Aggregator/
 COPY src/Rating/Tally.Rating.csproj src/Rating/

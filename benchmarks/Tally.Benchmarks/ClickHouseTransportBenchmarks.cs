@@ -3,7 +3,8 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse;
+using Tally.ClickHouse.Embedded;
 
 namespace Tally.Benchmarks;
 

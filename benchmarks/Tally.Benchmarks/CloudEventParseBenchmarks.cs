@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Tally.Ingest;
+using Tally.Billing.Events;
 
 namespace Tally.Benchmarks;
 

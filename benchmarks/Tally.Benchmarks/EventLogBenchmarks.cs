@@ -3,9 +3,9 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Confluent.Kafka;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
-using Tally.Core.EventLog.Kafka;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Embedded;
+using Tally.EventLog.Kafka;
 
 namespace Tally.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Tally.Core.EventLog;
-using Tally.Ingest;
+using Tally.Billing.EventLog;
+using Tally.Billing.Events;
 
 namespace Tally.LoadHarness;
 

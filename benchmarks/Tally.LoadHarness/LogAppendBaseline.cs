@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Embedded;
 
 namespace Tally.LoadHarness;
 

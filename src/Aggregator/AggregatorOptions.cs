@@ -8,18 +8,18 @@ public sealed class AggregatorOptions
     public const string SectionName = "Aggregator";
 
     /// <summary>Consumer group of the aggregators; all aggregator processes of one deployment share it.</summary>
-    [Required]
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Aggregator:ConsumerGroup must not be empty.")]
     public string ConsumerGroup { get; set; } = "tally-aggregator";
 
     /// <summary>Most records folded into one ClickHouse write.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, 1_000_000, ErrorMessage = "Aggregator:MaxBatchRecords must be between 1 and 1000000.")]
     public int MaxBatchRecords { get; set; } = 20_000;
 
     /// <summary>How long a read waits for records before the loop comes round again.</summary>
-    [Range(1, 60_000)]
+    [Range(1, 60_000, ErrorMessage = "Aggregator:MaxWaitMilliseconds must be between 1 and 60000.")]
     public int MaxWaitMilliseconds { get; set; } = 200;
 
     /// <summary>Pause after a failed write before the same batch is retried.</summary>
-    [Range(1, 600_000)]
+    [Range(1, 600_000, ErrorMessage = "Aggregator:RetryDelayMilliseconds must be between 1 and 600000.")]
     public int RetryDelayMilliseconds { get; set; } = 1_000;
 }

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tally.Aggregator.Storage;
-using Tally.Core.EventLog;
-using Tally.Core.Ledger;
+using Tally.Billing.EventLog;
+using Tally.Billing.Meters;
+using Tally.Billing.Usage;
 
 namespace Tally.Aggregator;
 
@@ -14,21 +14,18 @@ namespace Tally.Aggregator;
 /// </summary>
 public sealed class UsageAggregator(
     IEventLog log,
-    UsageTable table,
+    IUsageWriter usage,
     IMeterStore meters,
+    AggregatorMetrics metrics,
     TimeProvider clock,
     IOptions<AggregatorOptions> options,
     ILogger<UsageAggregator> logger)
 {
     private readonly Dictionary<int, PendingBatch> _pending = [];
 
-    /// <summary>Raised after a batch is committed (partition, next position); tests wait on it.</summary>
-    public event Action<int, long>? Committed;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await table.EnsureCreatedAsync(cancellationToken);
         await using var consumer = log.OpenConsumer(settings.ConsumerGroup);
         AggregatorLog.Started(logger, settings.ConsumerGroup);
         var wait = TimeSpan.FromMilliseconds(settings.MaxWaitMilliseconds);
@@ -41,7 +38,7 @@ public sealed class UsageAggregator(
             }
 
             var pending = Accumulate(batch);
-            pending.ReplayEnd ??= await table.FindUncommittedBatchEndAsync(batch.Partition, pending.Start, cancellationToken) ?? -1;
+            pending.ReplayEnd ??= await usage.FindUncommittedBatchEndAsync(batch.Partition, pending.Start, cancellationToken) ?? -1;
             if (pending.Next < pending.ReplayEnd)
             {
                 continue;
@@ -56,7 +53,7 @@ public sealed class UsageAggregator(
             _pending.Remove(batch.Partition);
             if (await consumer.CommitAsync(batch.Partition, pending.Next, cancellationToken))
             {
-                Committed?.Invoke(batch.Partition, pending.Next);
+                metrics.Committed(batch.Partition, pending.Next - pending.Start);
             }
             else
             {
@@ -93,8 +90,8 @@ public sealed class UsageAggregator(
                     AggregatorLog.Rejected(logger, partition, pending.Start, pending.Next, folded.RejectedMeasurements, folded.UnreadableRecords);
                 }
 
-                await table.MarkBatchAsync(partition, pending.Start, pending.Next, cancellationToken);
-                await table.InsertAsync(folded.Rows, partition, pending.Start, pending.Next, cancellationToken);
+                await usage.MarkBatchAsync(partition, pending.Start, pending.Next, cancellationToken);
+                await usage.InsertAsync(folded.Rows, partition, pending.Start, pending.Next, cancellationToken);
                 AggregatorLog.Folded(logger, partition, pending.Start, pending.Next, folded.Rows.Count);
                 return;
             }

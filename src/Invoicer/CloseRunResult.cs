@@ -1,4 +1,5 @@
-using Tally.Core.Billing;
+using Tally.Billing;
+using Tally.Billing.Invoices;
 
 namespace Tally.Invoicer;
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Tally.Billing;
+using Tally.Billing.Invoices;
+using Tally.Billing.Tenants;
 
 namespace Tally.Invoicer;
 
@@ -7,7 +10,4 @@ internal static partial class InvoicerLog
 {
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Tenant {TenantId}: issued invoice {Number} to {CustomerKey} for {Total} {Currency}")]
     public static partial void Issued(ILogger logger, string tenantId, string number, string customerKey, decimal total, string currency);
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Invoice {InvoiceId} pushed to Stripe as {StripeInvoiceId}")]
-    public static partial void Pushed(ILogger logger, string invoiceId, string stripeInvoiceId);
 }

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Tally.Core.Billing;
-using Tally.Core.Ledger;
-using Tally.Rating;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Pricing;
 
 namespace Tally.Invoicer;
 
@@ -14,7 +15,7 @@ namespace Tally.Invoicer;
 public sealed class PeriodClose(
     ICustomerStore customers,
     IInvoiceStore invoices,
-    ChargeCalculator calculator,
+    ICustomerCharges calculator,
     IInvoicePublisher publisher,
     TimeProvider clock,
     ILogger<PeriodClose> logger)

@@ -1,6 +1,9 @@
-using Tally.Core.Billing;
-using Tally.Core.Ledger;
-using Tally.Core.Usage;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Meters;
+using Tally.Billing.Pricing;
+using Tally.Billing.Usage;
 
 namespace Tally.Rating;
 
@@ -9,7 +12,7 @@ namespace Tally.Rating;
 /// each priced meter over the part of the period the subscription covers, priced by
 /// <see cref="UsagePricing"/>. Used for the live bill and, at period close, for the invoice.
 /// </summary>
-public sealed class ChargeCalculator(ICustomerStore customers, IPlanStore plans, IMeterStore meters, IUsageReader usage)
+public sealed class ChargeCalculator(ICustomerStore customers, IPlanStore plans, IMeterStore meters, IUsageReader usage) : ICustomerCharges
 {
     /// <summary>The charges, or null when the customer does not exist or has no subscription in the period.</summary>
     public async Task<CustomerCharges?> CalculateAsync(string tenantId, string customerIdOrKey, BillingPeriod period, CancellationToken cancellationToken)

@@ -1,4 +1,7 @@
-using Tally.Core.Billing;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Pricing;
 
 namespace Tally.Rating;
 
@@ -7,7 +10,7 @@ namespace Tally.Rating;
 /// the answer for <see cref="Freshness"/>. The period comes from the injected clock, so a bill rolls
 /// over to the new month at 00:00 UTC on the first.
 /// </summary>
-public sealed class CustomerChargesGrain(ChargeCalculator calculator, TimeProvider clock) : Grain, ICustomerChargesGrain
+public sealed class CustomerChargesGrain(ICustomerCharges calculator, TimeProvider clock) : Grain, ICustomerChargesGrain
 {
     internal static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 

@@ -1,3 +1,5 @@
+using Tally.Billing;
+
 namespace Tally.Rating;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-
 using Tally.Host.Hosting;
+using Tally.ServiceDefaults;
 
 namespace Tally.EndToEnd;
 

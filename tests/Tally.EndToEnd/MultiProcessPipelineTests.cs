@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-
 using Tally.Host.Hosting;
 
 namespace Tally.EndToEnd;

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Tally.Core.Billing;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Tenants;
 
 namespace Tally.EndToEnd;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-
 using Tally.Host.Hosting;
 
 namespace Tally.EndToEnd;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Tally.Billing.Tenants;
+using Tally.ServiceDefaults;
 
 namespace Tally.Host.Cli;
 

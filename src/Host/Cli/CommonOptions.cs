@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tally.ServiceDefaults;
 
 namespace Tally.Host.Cli;
 

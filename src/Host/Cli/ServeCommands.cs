@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Tally.Core.ClickHouse;
-using Tally.Core.EventLog.Kafka;
-using Tally.Core.Http;
+using Tally.ClickHouse.Embedded;
+using Tally.EventLog.Kafka;
 using Tally.Host.Hosting;
+using Tally.ServiceDefaults;
 
 namespace Tally.Host.Cli;
 

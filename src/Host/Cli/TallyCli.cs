@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tally.Billing.Tenants;
 
 namespace Tally.Host.Cli;
 

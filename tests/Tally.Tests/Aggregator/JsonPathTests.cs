@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Tally.Aggregator;
+using Tally.Billing.Meters;
 
 namespace Tally.Tests.Aggregator;
 

@@ -1,13 +1,15 @@
+using System.Diagnostics.Metrics;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Tally.Aggregator;
-using Tally.Aggregator.Storage;
-using Tally.Core.Billing;
-using Tally.Core.ClickHouse;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
-using Tally.Core.Ledger;
+using Tally.Billing.EventLog;
+using Tally.Billing.Meters;
+using Tally.Billing.Usage;
+using Tally.ClickHouse;
+using Tally.ClickHouse.Usage;
+using Tally.EventLog.Embedded;
 using Tally.Tests.ClickHouse;
 
 namespace Tally.Tests.Aggregator;
@@ -31,9 +33,12 @@ public sealed class UsageAggregatorReplayTests(EmbeddedClickHouseFixture fixture
     [InlineData(3, false)]
     public async Task RunAsync_AfterAttemptThatWroteButNeverCommitted_CountsEveryEventOnce(int maxBatchRecords, bool attemptWroteRows)
     {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
         var clickHouse = new DriverClickHouse(fixture.ConnectionString("replay_" + Guid.NewGuid().ToString("N")), NullLogger<DriverClickHouse>.Instance);
-        var table = new UsageTable(clickHouse);
-        await table.EnsureCreatedAsync(TestContext.Current.CancellationToken);
+        await new UsageSchema(clickHouse).EnsureCreatedAsync(TestContext.Current.CancellationToken);
+        var table = new UsageWriter(clickHouse);
+        var reader = new UsageReader(clickHouse);
         await using var log = FileEventLog.Open(_logDirectory, partitions: 1);
         await log.AppendAsync([.. Enumerable.Range(1, 6).Select(Event)], TestContext.Current.CancellationToken);
 
@@ -55,30 +60,50 @@ public sealed class UsageAggregatorReplayTests(EmbeddedClickHouseFixture fixture
             log,
             table,
             new FixedMeters([Tokens, Prompts]),
+            new AggregatorMetrics(meters),
             TimeProvider.System,
             Options.Create(new AggregatorOptions { MaxBatchRecords = maxBatchRecords, MaxWaitMilliseconds = 50 }),
             NullLogger<UsageAggregator>.Instance);
         var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        aggregator.Committed += (_, next) =>
-        {
-            if (next == 14)
-            {
-                caughtUp.TrySetResult();
-            }
-        };
+        using var listener = CommittedRecords(meters, total => total == 14, caughtUp);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var running = aggregator.RunAsync(stop.Token);
         await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
 
-        var total = await table.GetTotalAsync("tnt_a", "mtr_tokens", ["c1"], Minute, Minute.AddHours(1), TestContext.Current.CancellationToken);
-        var count = await table.GetTotalAsync("tnt_a", "mtr_prompts", ["c1"], Minute, Minute.AddHours(1), TestContext.Current.CancellationToken);
+        var total = await reader.GetTotalAsync("tnt_a", "mtr_tokens", ["c1"], Minute, Minute.AddHours(1), TestContext.Current.CancellationToken);
+        var count = await reader.GetTotalAsync("tnt_a", "mtr_prompts", ["c1"], Minute, Minute.AddHours(1), TestContext.Current.CancellationToken);
         Assert.Equal(105m, total);
         Assert.Equal(14m, count);
     }
 
     public void Dispose() => Directory.Delete(_logDirectory, recursive: true);
+
+    /// <summary>Listens to the aggregator's committed-records counter (the public metric) and signals when the running total satisfies <paramref name="done"/>.</summary>
+    private static MeterListener CommittedRecords(IMeterFactory factory, Func<long, bool> done, TaskCompletionSource signal)
+    {
+        long total = 0;
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == "tally.aggregator.records" && instrument.Meter.Scope == factory)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (done(Interlocked.Add(ref total, value)))
+            {
+                signal.TrySetResult();
+            }
+        });
+        listener.Start();
+        return listener;
+    }
 
     private static LogRecord Event(int n) => new(
         EventKey.For("tnt_a", "c1"),

@@ -1,7 +1,7 @@
 using System.Text;
-using Tally.Aggregator;
-using Tally.Core.Billing;
-using Tally.Core.EventLog;
+using Tally.Billing.EventLog;
+using Tally.Billing.Meters;
+using Tally.Billing.Usage;
 
 namespace Tally.Tests.Aggregator;
 

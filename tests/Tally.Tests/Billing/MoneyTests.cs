@@ -1,4 +1,4 @@
-using Tally.Core.Billing;
+using Tally.Billing;
 
 namespace Tally.Tests.Billing;
 

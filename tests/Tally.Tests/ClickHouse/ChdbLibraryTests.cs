@@ -1,4 +1,5 @@
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse;
+using Tally.ClickHouse.Embedded;
 using Xunit;
 
 namespace Tally.Tests.ClickHouse;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse;
 using Xunit;
 
 namespace Tally.Tests.ClickHouse;

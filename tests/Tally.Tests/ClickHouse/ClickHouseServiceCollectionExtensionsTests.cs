@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Tally.Core;
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse;
+using Tally.ServiceDefaults;
 using Xunit;
 
 namespace Tally.Tests.ClickHouse;
@@ -46,7 +46,7 @@ public sealed class ClickHouseServiceCollectionExtensionsTests(EmbeddedClickHous
         var paths = new TallyPaths(Path.Combine(Path.GetTempPath(), "tally-di-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)));
         return new ServiceCollection()
             .AddLogging()
-            .AddTallyClickHouse(configuration, paths)
+            .AddTallyClickHouse(configuration, paths.DataDirectory)
             .BuildServiceProvider();
     }
 }

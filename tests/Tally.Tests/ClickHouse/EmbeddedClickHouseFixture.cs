@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse.Embedded;
 using Xunit;
 
 namespace Tally.Tests.ClickHouse;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tally.Core.ClickHouse;
+using Tally.ClickHouse;
 using Xunit;
 
 namespace Tally.Tests.ClickHouse;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Tally.Core.EventLog;
+using Tally.Billing.EventLog;
+using Tally.EventLog;
 using Xunit;
 
 namespace Tally.Tests.EventLog;
@@ -178,7 +179,7 @@ public abstract class EventLogConformanceTests : IAsyncDisposable
 
     protected static string Text(ReadOnlyMemory<byte> value) => Encoding.UTF8.GetString(value.Span);
 
-    protected static int KeyPartitionOf(string key, IEventLog log) => Core.EventLog.KeyPartitioner.ForKey(key, log.PartitionCount);
+    protected static int KeyPartitionOf(string key, IEventLog log) => Tally.EventLog.KeyPartitioner.ForKey(key, log.PartitionCount);
 
     /// <summary>Reads until exactly <paramref name="count"/> records arrived, checking every batch's shape.</summary>
     protected static async Task<List<StoredRecord>> ReadExactlyAsync(IEventLogConsumer consumer, int count)

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Tally.Core;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
-using Tally.Core.EventLog.Kafka;
+using Tally.Billing.EventLog;
+using Tally.EventLog;
+using Tally.EventLog.Embedded;
+using Tally.EventLog.Kafka;
+using Tally.ServiceDefaults;
 using Xunit;
 
 namespace Tally.Tests.EventLog;
@@ -56,7 +57,7 @@ public sealed class EventLogServiceCollectionExtensionsTests(MockKafkaFixture cl
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddLogging()
-            .AddTallyEventLog(configuration, new TallyPaths(_dataDir.Path))
+            .AddTallyEventLog(configuration, _dataDir.Path)
             .BuildServiceProvider();
     }
 }

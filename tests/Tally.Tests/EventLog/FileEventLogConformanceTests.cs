@@ -1,5 +1,5 @@
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Embedded;
 
 namespace Tally.Tests.EventLog;
 

@@ -1,6 +1,7 @@
 using System.Text;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Embedded;
+using Tally.Billing.EventLog;
+using Tally.EventLog;
+using Tally.EventLog.Embedded;
 using Xunit;
 
 namespace Tally.Tests.EventLog;

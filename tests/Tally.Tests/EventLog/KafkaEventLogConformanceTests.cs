@@ -1,6 +1,6 @@
-using Tally.Core.EventLog;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Kafka;
 using Xunit;
-using Tally.Core.EventLog.Kafka;
 
 namespace Tally.Tests.EventLog;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Kafka;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Kafka;
 using Xunit;
 
 namespace Tally.Tests.EventLog;

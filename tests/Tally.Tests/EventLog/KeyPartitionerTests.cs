@@ -1,6 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
-using Tally.Core.EventLog;
+using Tally.EventLog;
 using Xunit;
 
 namespace Tally.Tests.EventLog;

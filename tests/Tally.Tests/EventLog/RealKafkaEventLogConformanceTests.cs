@@ -1,5 +1,5 @@
-using Tally.Core.EventLog;
-using Tally.Core.EventLog.Kafka;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Kafka;
 
 namespace Tally.Tests.EventLog;
 

@@ -1,5 +1,5 @@
+using Tally.EventLog;
 using Testcontainers.Kafka;
-using Tally.Core.EventLog;
 
 namespace Tally.Tests.EventLog;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using Tally.Core;
-using Tally.Core.Http;
+using Tally.ServiceDefaults;
 
 namespace Tally.Tests.Http;
 

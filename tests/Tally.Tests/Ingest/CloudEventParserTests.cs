@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Tally.Ingest;
+using Tally.Billing.Events;
 
 namespace Tally.Tests.Ingest;
 

@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Tally.Core.EventLog;
-using Tally.Core.Ledger;
+using Tally.Billing.EventLog;
+using Tally.Billing.Tenants;
 using Tally.Host.Hosting;
 
 namespace Tally.Tests.Ingest;

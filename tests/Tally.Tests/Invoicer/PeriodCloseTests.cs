@@ -2,16 +2,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Stripe;
-using Tally.Core.Billing;
-using Tally.Core.Ledger.Sql;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.EventLog.Embedded;
 using Tally.Invoicer;
-using Tally.Invoicer.Stripe;
+using Tally.Ledger;
 using Tally.Rating;
+using Tally.Stripe;
 using Tally.Tests.Invoicer.Fakes;
 using Tally.Tests.Ledger;
-using Customer = Tally.Core.Billing.Customer;
-using Plan = Tally.Core.Billing.Plan;
-using Subscription = Tally.Core.Billing.Subscription;
+using Customer = Tally.Billing.Customers.Customer;
+using Plan = Tally.Billing.Catalog.Plan;
+using Subscription = Tally.Billing.Customers.Subscription;
 
 namespace Tally.Tests.Invoicer;
 

@@ -2,17 +2,20 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stripe;
-using Tally.Core.Billing;
-using Tally.Invoicer.Stripe;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.EventLog.Embedded;
+using Tally.Stripe;
 using Tally.Tests.Invoicer.Fakes;
-using Invoice = Tally.Core.Billing.Invoice;
+using Invoice = Tally.Billing.Invoices.Invoice;
 
 namespace Tally.Tests.Invoicer;
 
 /// <summary>The Stripe publisher through Stripe.net's real HTTP stack, against <see cref="StripeFake"/>.</summary>
 public sealed class StripeInvoicePublisherTests : IAsyncLifetime
 {
-    private static readonly Core.Billing.Customer Alice =
+    private static readonly Tally.Billing.Customers.Customer Alice =
         new("ten_test", "cus_tally_alice", "alice", "Alice Inc.", ["alice"], Currency.Usd, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero));
 
     private StripeFake fake = null!;

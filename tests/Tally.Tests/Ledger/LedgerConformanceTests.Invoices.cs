@@ -1,6 +1,9 @@
 using System.Data.Common;
-using Tally.Core.Billing;
-using Tally.Core.Ledger.Sql;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.EventLog.Embedded;
+using Tally.Ledger;
 using Xunit;
 
 namespace Tally.Tests.Ledger;
@@ -165,7 +168,7 @@ public abstract partial class LedgerConformanceTests
 
         Assert.Equal(tenant, await second.Tenants.FindByApiKeyAsync(apiKey, Ct));
         Assert.Equal("tokens", (await Ledger.Meters.GetAsync(tenant.Id, "tokens", Ct))?.Slug);
-        var conflict = await Assert.ThrowsAsync<Tally.Core.Ledger.LedgerConflictException>(
+        var conflict = await Assert.ThrowsAsync<Tally.Billing.LedgerConflictException>(
             () => Ledger.Meters.CreateAsync(LedgerScenario.Meter(tenant.Id, "tokens"), Ct));
         Assert.Equal("slug", conflict.Field);
     }

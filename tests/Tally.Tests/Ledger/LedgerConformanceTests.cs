@@ -1,5 +1,7 @@
-using Tally.Core.Billing;
-using Tally.Core.Ledger;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Tenants;
 using Xunit;
 
 namespace Tally.Tests.Ledger;

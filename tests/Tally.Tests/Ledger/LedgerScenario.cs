@@ -1,5 +1,10 @@
 using Dapper;
-using Tally.Core.Billing;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Meters;
+using Tally.Billing.Tenants;
 using Xunit;
 
 namespace Tally.Tests.Ledger;

@@ -2,9 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Tally.Core;
-using Tally.Core.Ledger;
-using Tally.Core.Ledger.Sql;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Meters;
+using Tally.Billing.Tenants;
+using Tally.Ledger;
+using Tally.ServiceDefaults;
 using Xunit;
 
 namespace Tally.Tests.Ledger;
@@ -59,7 +63,7 @@ public sealed class LedgerServiceCollectionExtensionsTests : IDisposable
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:ConnectionString"] = "this is not a connection string" });
-        builder.Services.AddTallyLedger(builder.Configuration, paths);
+        builder.Services.AddTallyLedger(builder.Configuration, paths.DataDirectory);
         using var host = builder.Build();
 
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
@@ -73,8 +77,8 @@ public sealed class LedgerServiceCollectionExtensionsTests : IDisposable
         var services = new ServiceCollection();
         services.AddHostedService<IdleService>();
 
-        services.AddTallyLedger(new ConfigurationBuilder().Build(), paths);
-        services.AddTallyLedger(new ConfigurationBuilder().Build(), paths);
+        services.AddTallyLedger(new ConfigurationBuilder().Build(), paths.DataDirectory);
+        services.AddTallyLedger(new ConfigurationBuilder().Build(), paths.DataDirectory);
 
         var hosted = services.Where(d => d.ServiceType == typeof(IHostedService)).Select(d => d.ImplementationType).ToList();
         Assert.Equal([typeof(LedgerMigrationService), typeof(IdleService)], hosted);
@@ -92,7 +96,7 @@ public sealed class LedgerServiceCollectionExtensionsTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddTallyLedger(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), paths);
+        services.AddTallyLedger(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), paths.DataDirectory);
         return services;
     }
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using Tally.Core.Ledger.Sql;
+using Tally.Ledger;
 using Xunit;
 
 namespace Tally.Tests.Ledger;

@@ -1,5 +1,5 @@
 using Dapper;
-using Tally.Core.Ledger.Sql;
+using Tally.Ledger;
 using Xunit;
 
 namespace Tally.Tests.Ledger;

@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Tally.Core.Ledger;
-using Tally.Core.Ledger.Sql;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Meters;
+using Tally.Billing.Tenants;
+using Tally.Ledger;
 using Xunit;
 
 namespace Tally.Tests.Ledger;

@@ -1,5 +1,6 @@
-using Tally.Core.Billing;
-using Tally.Rating;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Pricing;
 
 namespace Tally.Tests.Rating;
 

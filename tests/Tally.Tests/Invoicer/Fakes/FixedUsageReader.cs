@@ -1,4 +1,4 @@
-using Tally.Core.Usage;
+using Tally.Billing.Usage;
 
 namespace Tally.Tests.Invoicer.Fakes;
 

@@ -6,6 +6,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.EventLog.Embedded;
 
 namespace Tally.Tests.Invoicer.Fakes;
 

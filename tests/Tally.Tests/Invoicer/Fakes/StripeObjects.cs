@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Tally.Billing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.EventLog.Embedded;
 
 namespace Tally.Tests.Invoicer.Fakes;
 

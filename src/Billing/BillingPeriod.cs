@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace Tally.Billing;
+
+/// <summary>A calendar-month billing period in UTC: [<see cref="From"/>, <see cref="To"/>).</summary>
+public readonly record struct BillingPeriod(int Year, int Month)
+{
+    public DateTimeOffset From => new(Year, Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public DateTimeOffset To => From.AddMonths(1);
+
+    /// <summary>The period that contains <paramref name="instant"/>.</summary>
+    public static BillingPeriod Containing(DateTimeOffset instant)
+    {
+        var utc = instant.ToUniversalTime();
+        return new BillingPeriod(utc.Year, utc.Month);
+    }
+
+    /// <summary>Parses <c>yyyy-MM</c>, e.g. <c>2026-11</c>.</summary>
+    public static bool TryParse(string? text, out BillingPeriod period)
+    {
+        period = default;
+        if (text is null || !DateTime.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return false;
+        }
+
+        period = new BillingPeriod(parsed.Year, parsed.Month);
+        return true;
+    }
+
+    public override string ToString() => $"{Year:D4}-{Month:D2}";
+}

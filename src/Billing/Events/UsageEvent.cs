@@ -1,0 +1,7 @@
+namespace Tally.Billing.Events;
+
+/// <summary>
+/// A validated CloudEvent in Tally's normalized form: <see cref="Json"/> holds
+/// <c>specversion, id, source, type, subject, time (UTC), data</c> and is what the event log stores.
+/// </summary>
+public sealed record UsageEvent(string Id, string Source, string Type, string Subject, DateTimeOffset Time, ReadOnlyMemory<byte> Json);

@@ -1,0 +1,15 @@
+namespace Tally.Billing.Tenants;
+
+/// <summary>Tenants and their API keys. Keys are returned once, at creation, and stored as SHA-256 hashes.</summary>
+public interface ITenantStore
+{
+    /// <summary>Creates a tenant and its first API key (<c>tly_</c> followed by 43 random base64url characters).</summary>
+    Task<(Tenant Tenant, string ApiKey)> CreateAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The tenant owning <paramref name="apiKey"/>, or null if no tenant has it.</summary>
+    Task<Tenant?> FindByApiKeyAsync(string apiKey, CancellationToken cancellationToken);
+
+    Task<Tenant?> GetAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,21 @@
+using System.Data;
+
+namespace Tally.ClickHouse;
+
+/// <summary>
+/// The ClickHouse boundary. One SQL text runs on either transport: embedded chDB (served over
+/// ClickHouse's HTTP protocol) or a ClickHouse server; both are reached through ClickHouse.Driver.
+/// Parameters use ClickHouse's <c>{name:Type}</c> placeholders.
+/// </summary>
+public interface IClickHouse
+{
+    /// <summary>Runs a statement that returns no rows (DDL, INSERT ... VALUES / FORMAT JSONEachRow).</summary>
+    Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>Runs a query and maps each row.</summary>
+    Task<IReadOnlyList<T>> QueryAsync<T>(
+        string sql,
+        IReadOnlyDictionary<string, object?>? parameters,
+        Func<IDataRecord, T> map,
+        CancellationToken cancellationToken);
+}

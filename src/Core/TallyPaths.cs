@@ -1,9 +1,0 @@
-namespace Tally.Core;
-
-/// <summary>Where a Tally instance keeps its state (<c>--data-dir</c>, configuration key <c>DataDir</c>).</summary>
-public sealed class TallyPaths(string dataDirectory)
-{
-    public string DataDirectory { get; } = Path.GetFullPath(dataDirectory);
-
-    public string Under(params string[] parts) => Path.Combine([DataDirectory, .. parts]);
-}

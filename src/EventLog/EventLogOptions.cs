@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tally.EventLog;
+
+/// <summary>Configuration section <c>EventLog</c> (embedded log) and <c>Kafka</c> (production log).</summary>
+public sealed class EventLogOptions
+{
+    public const string SectionName = "EventLog";
+
+    /// <summary>Directory of the embedded log; defaults to <c>{data-dir}/log</c>.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Partitions of the embedded log. Fixed when the log is first created.</summary>
+    [Range(1, 1024, ErrorMessage = "EventLog:Partitions must be between 1 and 1024.")]
+    public int Partitions { get; set; } = 4;
+
+    /// <summary>Segment size before the embedded log rolls to a new file.</summary>
+    [Range(1024 * 1024, 4L * 1024 * 1024 * 1024, ErrorMessage = "EventLog:SegmentBytes must be between 1 MiB and 4 GiB.")]
+    public long SegmentBytes { get; set; } = 256L * 1024 * 1024;
+}
+
+/// <summary>Configuration section <c>Kafka</c>. Setting <see cref="BootstrapServers"/> switches the log to Kafka.</summary>
+public sealed class KafkaOptions
+{
+    public const string SectionName = "Kafka";
+
+    public string? BootstrapServers { get; set; }
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:Topic must not be empty.")]
+    public string Topic { get; set; } = "tally.events";
+
+    /// <summary>Extra librdkafka settings (e.g. <c>security.protocol</c>, <c>sasl.*</c>) passed through unchanged.</summary>
+    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tally.Billing.EventLog;
+using Tally.EventLog.Embedded;
+using Tally.EventLog.Kafka;
+
+namespace Tally.EventLog;
+
+/// <summary>Registers the usage event log.</summary>
+public static class EventLogServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates (at start-up) the <c>EventLog</c> and <c>Kafka</c> sections and registers
+    /// <see cref="IEventLog"/> as a singleton: the Kafka log when <c>Kafka:BootstrapServers</c> is set,
+    /// otherwise the embedded log under <c>EventLog:Directory</c> or <c>{data-dir}/log</c>.
+    /// </summary>
+    public static IServiceCollection AddTallyEventLog(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        services.AddOptions<EventLogOptions>()
+            .Bind(configuration.GetSection(EventLogOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<KafkaOptions>()
+            .Bind(configuration.GetSection(KafkaOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IEventLog>(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var kafka = provider.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            if (!string.IsNullOrWhiteSpace(kafka.BootstrapServers))
+            {
+                return new KafkaEventLog(kafka, loggers.CreateLogger<KafkaEventLog>());
+            }
+
+            var options = provider.GetRequiredService<IOptions<EventLogOptions>>().Value;
+            return FileEventLog.Open(
+                options.Directory ?? Path.Combine(Path.GetFullPath(dataDirectory), "log"),
+                options.Partitions,
+                options.SegmentBytes,
+                loggers.CreateLogger<FileEventLog>(),
+                provider.GetService<TimeProvider>());
+        });
+        return services;
+    }
+}

@@ -1,9 +1,0 @@
-using Tally.Core.Http;
-
-namespace Tally.Ingest;
-
-/// <summary>What <see cref="CloudEventParser"/> made of a request body: events, or the reasons it refused them all.</summary>
-public sealed record CloudEventBatch(IReadOnlyList<UsageEvent> Events, IReadOnlyList<FieldError> Errors)
-{
-    public bool IsValid => Errors.Count == 0;
-}

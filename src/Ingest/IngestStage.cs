@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tally.Ingest.Events;
+
+namespace Tally.Ingest;
+
+/// <summary>The ingest stage: the event gateway in front of the event log.</summary>
+public static class IngestStage
+{
+    /// <summary>Registers the gateway's services (it needs an <c>IEventLog</c> from an adapter).</summary>
+    public static IServiceCollection AddTallyIngest(this IServiceCollection services) => services;
+
+    /// <summary>Maps the routes SaaS products send events to.</summary>
+    public static IEndpointRouteBuilder MapTallyIngest(this IEndpointRouteBuilder routes) => routes.MapEvents();
+}

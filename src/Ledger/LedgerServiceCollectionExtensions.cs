@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Meters;
+using Tally.Billing.Tenants;
+
+namespace Tally.Ledger;
+
+/// <summary>Registers the ledger: PostgreSQL when <c>Ledger:ConnectionString</c> is set, an embedded SQLite file otherwise.</summary>
+public static class LedgerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates <see cref="LedgerOptions"/> (section <c>Ledger</c>) at start, and registers
+    /// <see cref="ITenantStore"/>, <see cref="IMeterStore"/>, <see cref="IPlanStore"/>,
+    /// <see cref="ICustomerStore"/> and <see cref="IInvoiceStore"/> as singletons over one database.
+    /// Migrations run in a hosted service placed ahead of every other one, so a host fails at start
+    /// on a broken ledger; without a host they run on the first store call.
+    /// </summary>
+    public static IServiceCollection AddTallyLedger(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+
+        services.AddOptions<LedgerOptions>()
+            .Bind(configuration.GetSection(LedgerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(sp => new LedgerDatabase(
+            CreateDialect(sp.GetRequiredService<IOptions<LedgerOptions>>().Value, dataDirectory),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LedgerDatabase>>()));
+        services.TryAddSingleton<ITenantStore, SqlTenantStore>();
+        services.TryAddSingleton<IMeterStore, SqlMeterStore>();
+        services.TryAddSingleton<IPlanStore, SqlPlanStore>();
+        services.TryAddSingleton<ICustomerStore, SqlCustomerStore>();
+        services.TryAddSingleton<IInvoiceStore, SqlInvoiceStore>();
+
+        // Hosted services start in registration order; first place means the schema is current before any stage runs.
+        if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService, LedgerMigrationService>());
+        }
+
+        return services;
+    }
+
+    internal static LedgerDialect CreateDialect(LedgerOptions options, string dataDirectory) =>
+        string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new SqliteDialect(string.IsNullOrWhiteSpace(options.SqlitePath) ? Path.Combine(Path.GetFullPath(dataDirectory), "ledger.db") : Path.GetFullPath(options.SqlitePath))
+            : new PostgresDialect(options.ConnectionString);
+}

@@ -1,0 +1,96 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Tally.Billing;
+using Tally.Billing.Tenants;
+
+namespace Tally.Ledger;
+
+/// <summary>Tenants and their hashed API keys.</summary>
+internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeProvider, ILogger<SqlTenantStore> logger) : ITenantStore
+{
+    private const string KeyPrefix = "tly_";
+
+    private LedgerDialect Dialect => database.Dialect;
+
+    public async Task<(Tenant Tenant, string ApiKey)> CreateAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var tenant = new Tenant(Ids.New("tnt"), name, timeProvider.GetUtcNow());
+        var apiKey = KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var displayPrefix = apiKey[..8];
+
+        await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "INSERT INTO tenants (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
+                    new { tenant.Id, tenant.Name, CreatedAt = Dialect.Instant(tenant.CreatedAt) },
+                    transaction,
+                    cancellationToken));
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at) VALUES (@TenantId, @KeyHash, @Prefix, @CreatedAt)",
+                    new { TenantId = tenant.Id, KeyHash = Hash(apiKey), Prefix = displayPrefix, CreatedAt = Dialect.Instant(tenant.CreatedAt) },
+                    transaction,
+                    cancellationToken));
+            },
+            cancellationToken);
+
+        LedgerLog.TenantCreated(logger, tenant.Id, displayPrefix);
+        return (await GetAsync(tenant.Id, cancellationToken) ?? tenant, apiKey);
+    }
+
+    public async Task<Tenant?> FindByApiKeyAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            return null;
+        }
+
+        var row = await database.ReadAsync(
+            connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
+                "SELECT t.id, t.name, t.created_at FROM tenants t JOIN api_keys k ON k.tenant_id = t.id WHERE k.key_hash = @KeyHash",
+                new { KeyHash = Hash(apiKey) },
+                null,
+                cancellationToken)),
+            cancellationToken);
+        return row is null ? null : ToTenant(row);
+    }
+
+    public async Task<Tenant?> GetAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var row = await database.ReadAsync(
+            connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
+                "SELECT id, name, created_at FROM tenants WHERE id = @TenantId",
+                new { TenantId = tenantId },
+                null,
+                cancellationToken)),
+            cancellationToken);
+        return row is null ? null : ToTenant(row);
+    }
+
+    public async Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = await database.ReadAsync(
+            connection => connection.QueryAsync<TenantRow>(LedgerDatabase.Command(
+                "SELECT id, name, created_at FROM tenants ORDER BY created_at, id", null, null, cancellationToken)),
+            cancellationToken);
+        return [.. rows.Select(ToTenant)];
+    }
+
+    /// <summary>SHA-256 of the key as lower-case hex: what the ledger stores in place of the key.</summary>
+    internal static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+
+    private Tenant ToTenant(TenantRow row) => new(row.Id, row.Name, Dialect.ReadInstant(row.CreatedAt));
+
+    private sealed class TenantRow
+    {
+        public string Id { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public object CreatedAt { get; set; } = null!;
+    }
+}

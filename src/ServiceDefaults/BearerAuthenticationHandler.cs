@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tally.Billing.Tenants;
+
+namespace Tally.ServiceDefaults;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer</c> as either the admin token or a tenant API key (looked up
+/// by hash in the ledger). The key itself is never logged.
+/// </summary>
+public sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AdminToken adminToken,
+    ITenantStore tenants)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("Authorization must be 'Bearer <api key>'.");
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        if (adminToken.Matches(token))
+        {
+            return Success(new Claim(ClaimTypes.Role, TallyClaims.AdminRole));
+        }
+
+        var tenant = await tenants.FindByApiKeyAsync(token, Context.RequestAborted);
+        return tenant is null
+            ? AuthenticateResult.Fail("The API key is not valid.")
+            : Success(new Claim(TallyClaims.TenantId, tenant.Id), new Claim(ClaimTypes.Name, tenant.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "Unauthorized",
+            detail: "Send 'Authorization: Bearer <api key>' with a tenant API key (create one with './tally tenant create NAME').",
+            type: "https://tally.dev/problems/unauthorized").ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        await Results.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Forbidden",
+            detail: "This credential may not call this endpoint: tenant routes need a tenant API key, /api/admin routes the admin token.",
+            type: "https://tally.dev/problems/forbidden").ExecuteAsync(Context);
+    }
+
+    private AuthenticateResult Success(params Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Http;
+using Tally.Billing;
+
+namespace Tally.ServiceDefaults;
+
+/// <summary>
+/// RFC 7807 problem+json answers. Every error names what was wrong and what to do about it; validation
+/// errors also list each field in an <c>errors</c> extension.
+/// </summary>
+public static class Problems
+{
+    public static IResult Validation(IReadOnlyList<FieldError> errors)
+    {
+        var first = errors[0];
+        var detail = errors.Count == 1
+            ? $"{first.Field}: {first.Message}"
+            : $"{first.Field}: {first.Message} (and {errors.Count - 1} more; see errors)";
+        return Results.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Invalid request",
+            detail: detail,
+            type: "https://tally.dev/problems/validation",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    }
+
+    public static IResult Validation(string field, string message) => Validation([new FieldError(field, message)]);
+
+    public static IResult NotFound(string what, string id) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Not found",
+        detail: $"No {what} '{id}' is visible to this credential; check the id or key.",
+        type: "https://tally.dev/problems/not-found");
+
+    public static IResult UnsupportedMediaType(string contentType, string supported) => Results.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported media type",
+        detail: $"Content-Type '{contentType}' is not accepted here; send {supported}.",
+        type: "https://tally.dev/problems/unsupported-media-type");
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tally.Billing.Tenants;
+
+namespace Tally.ServiceDefaults.Tenants;
+
+/// <summary>Operator routes behind the admin token: tenants and their API keys.</summary>
+public static class TenantEndpoints
+{
+    public static IEndpointRouteBuilder MapTenants(this IEndpointRouteBuilder routes)
+    {
+        var admin = routes.MapGroup("/api/admin").RequireAuthorization(TallyClaims.AdminPolicy);
+        admin.MapPost("/tenants", async (HttpContext context, ITenantStore tenants) =>
+        {
+            var (request, problem) = await JsonBody.ReadAsync<CreateTenantRequest>(context.Request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            if (string.IsNullOrWhiteSpace(request!.Name) || request.Name.Length > 200)
+            {
+                return Problems.Validation("name", "is required: the tenant's display name, at most 200 characters.");
+            }
+
+            var (tenant, apiKey) = await tenants.CreateAsync(request.Name.Trim(), context.RequestAborted);
+            return Results.Created($"/api/admin/tenants/{tenant.Id}", new CreatedTenantResponse(tenant.Id, tenant.Name, apiKey, tenant.CreatedAt.UtcDateTime));
+        });
+        admin.MapGet("/tenants", async (ITenantStore tenants, CancellationToken cancellationToken) =>
+            Results.Ok((await tenants.ListAsync(cancellationToken)).Select(t => new TenantResponse(t.Id, t.Name, t.CreatedAt.UtcDateTime))));
+        return routes;
+    }
+}
+
+public sealed class CreateTenantRequest
+{
+    public string? Name { get; set; }
+}
+
+/// <summary>The new tenant and its API key, shown this once; Tally keeps only a hash.</summary>
+public sealed record CreatedTenantResponse(string Id, string Name, string ApiKey, DateTime CreatedAt);
+
+public sealed record TenantResponse(string Id, string Name, DateTime CreatedAt);
