@@ -9,6 +9,9 @@ public interface IEventLog : IAsyncDisposable
     /// <summary>Number of partitions; a record's partition is a stable hash of its key.</summary>
     int PartitionCount { get; }
 
+    /// <summary>Whether appends currently succeed; reported by <c>/readyz</c>.</summary>
+    EventLogHealth Health { get; }
+
     /// <summary>
     /// Appends records and completes only once every one of them is durable (fsync'd on disk, or
     /// acknowledged by all in-sync Kafka replicas). If it throws, any subset may have been stored.

@@ -43,6 +43,11 @@ public sealed class FileEventLog : IEventLog
     /// <inheritdoc />
     public int PartitionCount => _partitions.Length;
 
+    /// <inheritdoc />
+    public EventLogHealth Health => _fault is { } fault
+        ? EventLogHealth.Unhealthy($"embedded event log in '{Directory}' stopped after a write failure: {fault.Message}")
+        : EventLogHealth.Healthy($"embedded event log in '{Directory}'");
+
     /// <summary>The full path of the log directory.</summary>
     public string Directory => _directory.Path;
 

@@ -19,6 +19,7 @@ public sealed class KafkaEventLog : IEventLog
     private readonly KafkaOptions _options;
     private readonly IProducer<string, byte[]> _producer;
     private readonly ILogger _logger;
+    private volatile bool _brokersDown;
 
     /// <summary>
     /// Connects a producer to <see cref="KafkaOptions.BootstrapServers"/> and reads the topic's partition
@@ -47,7 +48,11 @@ public sealed class KafkaEventLog : IEventLog
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
         _producer = new ProducerBuilder<string, byte[]>(config)
-            .SetErrorHandler((_, error) => EventLogLog.ProducerError(_logger, error.Code.ToString(), error.Reason))
+            .SetErrorHandler((_, error) =>
+            {
+                _brokersDown = error.Code == ErrorCode.Local_AllBrokersDown;
+                EventLogLog.ProducerError(_logger, error.Code.ToString(), error.Reason);
+            })
             .SetLogHandler((_, message) => EventLogLog.Librdkafka(_logger, message.Facility, message.Message))
             .Build();
         try
@@ -65,6 +70,11 @@ public sealed class KafkaEventLog : IEventLog
 
     /// <inheritdoc />
     public int PartitionCount { get; }
+
+    /// <inheritdoc />
+    public EventLogHealth Health => _brokersDown
+        ? EventLogHealth.Unhealthy($"no Kafka broker of '{_options.BootstrapServers}' is reachable")
+        : EventLogHealth.Healthy($"Kafka topic '{_options.Topic}' at '{_options.BootstrapServers}'");
 
     /// <summary>The topic this log writes to.</summary>
     public string Topic => _options.Topic;
@@ -87,7 +97,15 @@ public sealed class KafkaEventLog : IEventLog
             {
                 try
                 {
-                    _producer.Produce(partition, message, report => deliveries.Complete(report.Error));
+                    _producer.Produce(partition, message, report =>
+                    {
+                        if (!report.Error.IsError)
+                        {
+                            _brokersDown = false;
+                        }
+
+                        deliveries.Complete(report.Error);
+                    });
                     break;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)

@@ -1,4 +1,5 @@
 using Tally.Aggregator;
+using Tally.Billing.EventLog;
 using Tally.Billing.Tenants;
 using Tally.ClickHouse;
 using Tally.EventLog;
@@ -36,6 +37,11 @@ public static class TallyServer
         if (roles.HasFlag(TallyRoles.Ingest) || roles.HasFlag(TallyRoles.Aggregator))
         {
             services.AddTallyEventLog(configuration, paths.DataDirectory);
+            readiness.Add(ReadinessProbe.Register("event-log", "The event log does not take appends.", (sp, _) =>
+            {
+                var health = sp.GetRequiredService<IEventLog>().Health;
+                return health.Ready ? Task.CompletedTask : throw new InvalidOperationException(health.Description);
+            }));
         }
 
         if (roles.HasFlag(TallyRoles.Aggregator) || roles.HasFlag(TallyRoles.Api))

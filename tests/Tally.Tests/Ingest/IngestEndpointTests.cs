@@ -112,6 +112,8 @@ public sealed class IngestEndpointTests : IAsyncLifetime
 
         public int PartitionCount => 1;
 
+        public EventLogHealth Health => Fail ? EventLogHealth.Unhealthy("disk on fire") : EventLogHealth.Healthy("recording");
+
         public ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
         {
             if (Fail)
