@@ -10,8 +10,9 @@ namespace Tally.Benchmarks;
 
 /// <summary>
 /// The cost of the HTTP hop Tally pays so that embedded chDB and a ClickHouse server share one code
-/// path: each SQL text runs through DriverClickHouse -> HTTP endpoint -> chDB, and, as the same-run
-/// baseline, straight through ChdbEngine (P/Invoke) in the same process on the same engine.
+/// path, and of running chDB out of process: each SQL text runs through DriverClickHouse -> HTTP ->
+/// chDB in a child process (what <c>tally up</c> does), through DriverClickHouse -> HTTP -> chDB in this
+/// process (what it did before), and, as the same-run baseline, straight through ChdbEngine (P/Invoke).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -24,6 +25,8 @@ public class ClickHouseTransportBenchmarks
     private string directory = string.Empty;
     private EmbeddedClickHouse embedded = null!;
     private DriverClickHouse driver = null!;
+    private EmbeddedClickHouseProcess child = null!;
+    private DriverClickHouse childDriver = null!;
     private string insertSql = string.Empty;
 
     [GlobalSetup]
@@ -32,9 +35,22 @@ public class ClickHouseTransportBenchmarks
         directory = Path.Combine(Path.GetTempPath(), "tally-bench-chdb-" + Guid.NewGuid().ToString("N"));
         embedded = await EmbeddedClickHouse.StartAsync(directory, null, 0, "bench", NullLoggerFactory.Instance, CancellationToken.None);
         driver = new DriverClickHouse(embedded.ConnectionString.Replace("Database=default", "Database=tally_bench", StringComparison.Ordinal), NullLogger<DriverClickHouse>.Instance);
-        await driver.ExecuteAsync("CREATE TABLE IF NOT EXISTS points (id UInt32, label String) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
-        await driver.ExecuteAsync("INSERT INTO points SELECT number, concat('label-', toString(number)) FROM numbers(100000)", null, CancellationToken.None);
-        await driver.ExecuteAsync("CREATE TABLE IF NOT EXISTS usage (id UInt32, customer String, quantity Decimal(38, 9)) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
+        child = new EmbeddedClickHouseProcess(
+            new EmbeddedClickHouseCommand("dotnet", [TallyDll(), "clickhouse", "--data-dir", directory + "-child"]),
+            directory + "-child",
+            FreePort(),
+            "bench",
+            null,
+            TimeProvider.System,
+            NullLogger<EmbeddedClickHouseProcess>.Instance);
+        await child.StartAsync(CancellationToken.None);
+        childDriver = new DriverClickHouse(child.ConnectionString.Replace("Database=default", "Database=tally_bench", StringComparison.Ordinal), NullLogger<DriverClickHouse>.Instance);
+        foreach (var client in new[] { driver, childDriver })
+        {
+            await client.ExecuteAsync("CREATE TABLE IF NOT EXISTS points (id UInt32, label String) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
+            await client.ExecuteAsync("INSERT INTO points SELECT number, concat('label-', toString(number)) FROM numbers(100000)", null, CancellationToken.None);
+            await client.ExecuteAsync("CREATE TABLE IF NOT EXISTS usage (id UInt32, customer String, quantity Decimal(38, 9)) ENGINE = MergeTree ORDER BY id", null, CancellationToken.None);
+        }
 
         var sql = new StringBuilder("INSERT INTO tally_bench.usage FORMAT JSONEachRow\n");
         for (var i = 0; i < 1000; i++)
@@ -49,8 +65,11 @@ public class ClickHouseTransportBenchmarks
     public async Task CleanupAsync()
     {
         driver.Dispose();
+        childDriver.Dispose();
         await embedded.DisposeAsync();
+        await child.DisposeAsync();
         Directory.Delete(directory, recursive: true);
+        Directory.Delete(directory + "-child", recursive: true);
     }
 
     [Benchmark(Baseline = true)]
@@ -62,6 +81,11 @@ public class ClickHouseTransportBenchmarks
     public async Task<int> PointQuery_DriverHttp() =>
         (await driver.QueryAsync(PointQuery, null, r => r.GetString(0), CancellationToken.None)).Count;
 
+    [Benchmark]
+    [BenchmarkCategory("PointQuery")]
+    public async Task<int> PointQuery_DriverHttpChildProcess() =>
+        (await childDriver.QueryAsync(PointQuery, null, r => r.GetString(0), CancellationToken.None)).Count;
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Insert1000JsonEachRow")]
     public int Insert1000_PInvoke() => embedded.Engine.Query(insertSql, "TabSeparated").Length;
@@ -69,4 +93,31 @@ public class ClickHouseTransportBenchmarks
     [Benchmark]
     [BenchmarkCategory("Insert1000JsonEachRow")]
     public Task Insert1000_DriverHttp() => driver.ExecuteAsync(insertSql, null, CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("Insert1000JsonEachRow")]
+    public Task Insert1000_DriverHttpChildProcess() => childDriver.ExecuteAsync(insertSql, null, CancellationToken.None);
+
+    // The benchmark cannot reference the host (Orleans and BenchmarkDotNet pin different Roslyn
+    // versions), so it runs the tally.dll that `dotnet build src/Host -c Release` produced.
+    private static string TallyDll()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "src", "Host", "bin", "Release", "net10.0", "tally.dll");
+            if (File.Exists(Path.Combine(dir.FullName, "Tally.slnx")))
+            {
+                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the host first: dotnet build src/Host -c Release ({dll} is missing).", dll);
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmarks from the Tally repository.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

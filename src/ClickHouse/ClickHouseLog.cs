@@ -25,4 +25,16 @@ internal static partial class ClickHouseLog
 
     [LoggerMessage(EventId = 4121, Level = LogLevel.Warning, Message = "ClickHouse rejected a statement with code {Code}: {Sql}")]
     public static partial void StatementFailed(ILogger logger, int code, string sql);
+
+    [LoggerMessage(EventId = 4130, Message = "embedded ClickHouse: {Line}")]
+    public static partial void ChildOutput(ILogger logger, LogLevel level, string line);
+
+    [LoggerMessage(EventId = 4131, Level = LogLevel.Information, Message = "Embedded ClickHouse runs as process {ProcessId} on 127.0.0.1:{Port} with data in {EngineDirectory}")]
+    public static partial void ChildStarted(ILogger logger, int processId, int port, string engineDirectory);
+
+    [LoggerMessage(EventId = 4132, Level = LogLevel.Error, Message = "Embedded ClickHouse process {ProcessId} exited with code {ExitCode}; restarting in {Backoff}")]
+    public static partial void ChildExited(ILogger logger, int processId, int exitCode, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 4133, Level = LogLevel.Warning, Message = "Embedded ClickHouse could not be restarted; trying again")]
+    public static partial void ChildRestartFailed(ILogger logger, Exception exception);
 }

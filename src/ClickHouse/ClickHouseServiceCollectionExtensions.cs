@@ -16,8 +16,9 @@ public static class ClickHouseServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="ClickHouseOptions"/> (section <c>ClickHouse</c>, validated at start) and registers
     /// <see cref="IClickHouse"/>: ClickHouse.Driver on <c>ClickHouse:ConnectionString</c> when set, otherwise
-    /// on an <see cref="EmbeddedClickHouse"/> (also registered, disposed by the container after the client,
-    /// so chDB closes last) under <c>ClickHouse:DataDirectory</c> or <c>{data-dir}/clickhouse</c>.
+    /// on embedded chDB in a supervised child process (<see cref="EmbeddedClickHouseProcess"/>, a hosted
+    /// service started before the usage schema) with its data under <c>ClickHouse:DataDirectory</c> or
+    /// <c>{data-dir}/clickhouse</c>; the host registers the <see cref="EmbeddedClickHouseCommand"/> that starts it.
     /// </summary>
     public static IServiceCollection AddTallyClickHouse(
         this IServiceCollection services,
@@ -29,20 +30,23 @@ public static class ClickHouseServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Without a server, embedded chDB runs as a supervised child process (`tally clickhouse`), never in this one.
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
-            var password = ReadOrCreatePassword(Path.Combine(dataDirectory, "clickhouse.secret"));
-            // chDB boots synchronously anyway; resolving the singleton is the start.
-            return EmbeddedClickHouse.StartAsync(
-                    options.DataDirectory ?? Path.Combine(dataDirectory, "clickhouse"),
-                    options.ChdbLibraryPath,
-                    options.EmbeddedPort,
-                    password,
-                    provider.GetRequiredService<ILoggerFactory>(),
-                    CancellationToken.None)
-                .GetAwaiter().GetResult();
+            return new EmbeddedClickHouseProcess(
+                provider.GetRequiredService<EmbeddedClickHouseCommand>(),
+                options.DataDirectory ?? Path.Combine(dataDirectory, "clickhouse"),
+                options.EmbeddedPort == 0 ? FreeLoopbackPort() : options.EmbeddedPort,
+                EmbeddedClickHouseSecret.ReadOrCreate(Path.Combine(dataDirectory, "clickhouse.secret")),
+                options.ChdbLibraryPath,
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                provider.GetRequiredService<ILogger<EmbeddedClickHouseProcess>>());
         });
+        if (string.IsNullOrWhiteSpace(configuration[$"{ClickHouseOptions.SectionName}:{nameof(ClickHouseOptions.ConnectionString)}"]))
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<EmbeddedClickHouseProcess>());
+        }
 
         services.AddSingleton<IClickHouse>(provider =>
         {
@@ -59,7 +63,7 @@ public static class ClickHouseServiceCollectionExtensions
                 return new DriverClickHouse(server.ConnectionString, logger);
             }
 
-            var embedded = provider.GetRequiredService<EmbeddedClickHouse>();
+            var embedded = provider.GetRequiredService<EmbeddedClickHouseProcess>();
             var builder = new ClickHouseConnectionStringBuilder(embedded.ConnectionString) { Database = options.Database };
             return new DriverClickHouse(builder.ConnectionString, logger);
         });
@@ -73,38 +77,10 @@ public static class ClickHouseServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Reads the embedded engine's password, generating it (owner-only, 0600) on first start.</summary>
-    internal static string ReadOrCreatePassword(string path)
+    private static int FreeLoopbackPort()
     {
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var temporary = path + "." + Environment.ProcessId + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(temporary, options))
-        {
-            writer.Write(password);
-        }
-
-        try
-        {
-            // No overwrite: when two processes race, the first one's password wins for both.
-            File.Move(temporary, path, overwrite: false);
-            return password;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            return File.ReadAllText(path).Trim();
-        }
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

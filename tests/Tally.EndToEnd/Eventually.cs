@@ -9,12 +9,13 @@ public static class Eventually
 {
     public static async Task<T> EqualsAsync<T>(T expected, Func<Task<T>> observe, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // A monotonic clock: this machine's wall clock can stall or jump.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         T observed;
         while (true)
         {
             observed = await observe();
-            if (EqualityComparer<T>.Default.Equals(observed, expected) || DateTime.UtcNow > deadline)
+            if (EqualityComparer<T>.Default.Equals(observed, expected) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > timeout)
             {
                 break;
             }

@@ -104,6 +104,17 @@ public sealed class TallyProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL of this process alone, leaving its children to notice by themselves.</summary>
+    public async Task KillHostOnlyAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Sends <paramref name="signal"/> (TERM, or INT as Ctrl-C does), then waits for the process to exit.</summary>
     public async Task<int> StopAsync(TimeSpan timeout, string signal = "TERM")
     {

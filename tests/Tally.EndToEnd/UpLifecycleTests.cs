@@ -24,7 +24,7 @@ public sealed class UpLifecycleTests : IAsyncLifetime
         using var api = new PipelineApi(new Uri($"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{port}"));
         await api.CreateTenantAsync(token, "first");
         Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(60), "INT"));
-        Assert.Contains("Embedded ClickHouse on", first.Output, StringComparison.Ordinal);
+        Assert.Contains("Embedded ClickHouse runs as process", first.Output, StringComparison.Ordinal);
 
         var second = Start("up", "--port", port, "--data-dir", _dataDir);
         await second.WaitForLineAsync("^Tally is up: ", TimeSpan.FromSeconds(90));

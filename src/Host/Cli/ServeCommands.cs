@@ -53,15 +53,41 @@ internal static class ServeCommands
     {
         var port = CommonOptions.Port(8123);
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("clickhouse", "Serve the embedded ClickHouse (chDB) over HTTP so several Tally processes can share it.") { port, dataDir };
-        command.SetAction(async (result, _) =>
+        var engineDir = new Option<string?>("--engine-dir") { Description = "Directory of the engine's data (default: DATA_DIR/clickhouse)." };
+        var supervised = new Option<bool>("--supervised") { Description = "Exit when standard input closes (how tally up runs it as a child).", Hidden = true };
+        var command = new Command("clickhouse", "Serve the embedded ClickHouse (chDB) over HTTP on loopback, for Tally processes to share.") { port, dataDir, engineDir, supervised };
+        command.SetAction(async (result, cancellationToken) =>
         {
-            var password = Environment.GetEnvironmentVariable("TALLY_CLICKHOUSE_PASSWORD") ?? Guid.NewGuid().ToString("N");
+            var data = result.GetValue(dataDir)!;
+            var secretFile = Path.Combine(data, "clickhouse.secret");
+            var password = Environment.GetEnvironmentVariable("TALLY_CLICKHOUSE_PASSWORD");
+            if (string.IsNullOrEmpty(password))
+            {
+                password = EmbeddedClickHouseSecret.ReadOrCreate(secretFile);
+            }
+
             using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(options => options.SingleLine = true));
             using var stop = new ShutdownSignal();
+            if (result.GetValue(supervised))
+            {
+                // The parent holds our stdin: when it exits (even by SIGKILL) the pipe closes and we follow.
+                _ = Task.Run(
+                    async () =>
+                    {
+                        await Console.In.ReadToEndAsync(CancellationToken.None);
+                        stop.Stop();
+                    },
+                    CancellationToken.None);
+            }
+
             await using var engine = await EmbeddedClickHouse.StartAsync(
-                Path.Combine(result.GetValue(dataDir)!, "clickhouse"), null, result.GetValue(port), password, loggers, stop.Token);
-            Console.Out.WriteLine($"ClickHouse: {engine.ConnectionString}");
+                result.GetValue(engineDir) ?? Path.Combine(data, "clickhouse"), null, result.GetValue(port), password, loggers, stop.Token);
+            // The connection string without its password: that stays in TALLY_CLICKHOUSE_PASSWORD or the secret file.
+            Console.Out.WriteLine($"ClickHouse: Host={engine.Endpoint.Host};Port={engine.Endpoint.Port};Protocol=http;Username=default;Database=default;Compression=false");
+            Console.Out.WriteLine(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TALLY_CLICKHOUSE_PASSWORD"))
+                ? $"Password: in {secretFile} (add ;Password=... to the connection string)"
+                : "Password: the value of TALLY_CLICKHOUSE_PASSWORD (add ;Password=... to the connection string)");
+            await Console.Out.FlushAsync(cancellationToken);
             await stop.WaitAsync();
             return 0;
         });

@@ -19,6 +19,9 @@ internal sealed class ShutdownSignal : IDisposable
 
     public CancellationToken Token => _stopping.Token;
 
+    /// <summary>Requests the same shutdown a signal would.</summary>
+    public void Stop() => _stopping.Cancel();
+
     public Task WaitAsync() => Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
 
     public void Dispose()

@@ -46,6 +46,7 @@ public static class TallyServer
 
         if (roles.HasFlag(TallyRoles.Aggregator) || roles.HasFlag(TallyRoles.Api))
         {
+            services.AddSingleton(SelfCommand.ClickHouse(paths.DataDirectory));
             services.AddTallyClickHouse(configuration, paths.DataDirectory);
             readiness.Add(ReadinessProbe.Register(
                 "clickhouse", "ClickHouse does not answer.", (sp, ct) => sp.GetRequiredService<IClickHouse>().QueryAsync("SELECT 1", null, r => r.GetValue(0), ct)));

@@ -10,7 +10,7 @@ namespace Tally.Tests.ClickHouse;
 [Collection(ChdbCollection.Name)]
 public sealed class ChdbHttpEndpointTests(EmbeddedClickHouseFixture fixture) : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = fixture.Engine.Endpoint };
+    private readonly HttpClient http = new() { BaseAddress = fixture.Endpoint };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -31,8 +31,8 @@ public sealed class ChdbLibraryTests
         var path = Path.Combine(Path.GetTempPath(), "tally-secret-" + Guid.NewGuid().ToString("N"), "clickhouse.secret");
         try
         {
-            var first = ClickHouseServiceCollectionExtensions.ReadOrCreatePassword(path);
-            var second = ClickHouseServiceCollectionExtensions.ReadOrCreatePassword(path);
+            var first = EmbeddedClickHouseSecret.ReadOrCreate(path);
+            var second = EmbeddedClickHouseSecret.ReadOrCreate(path);
 
             Assert.Equal(64, first.Length);
             Assert.Equal(first, second);

@@ -5,38 +5,42 @@ using Xunit;
 namespace Tally.Tests.ClickHouse;
 
 /// <summary>
-/// The one embedded engine of the test process (chDB boots one storage path per process), shared by
-/// every class in <see cref="ChdbCollection"/>. A collection fixture rather than an assembly fixture,
-/// so test runs that select no ClickHouse test never boot chDB.
+/// The embedded engine the ClickHouse tests share: chDB in a child process (<c>tally clickhouse</c>),
+/// exactly as <c>tally up</c> runs it, so libchdb.so never loads into the test process. A collection
+/// fixture rather than an assembly fixture, so test runs that select no ClickHouse test never boot chDB.
 /// </summary>
 public sealed class EmbeddedClickHouseFixture : IAsyncLifetime
 {
-    /// <summary>Set by <c>EmbeddedPersistenceTests</c> for its child processes.</summary>
-    public const string DataDirectoryVariable = "TALLY_CH_TEST_DIR";
-
     /// <summary>Quotes, a backslash and a colon exercise the credential parsing of the endpoint.</summary>
     public const string Password = "pa:ss'w\\ord";
 
-    private bool ownsDirectory;
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "tally-chdb-tests-" + Guid.NewGuid().ToString("N"));
 
-    public EmbeddedClickHouse Engine { get; private set; } = null!;
+    public EmbeddedClickHouseProcess Engine { get; private set; } = null!;
 
-    public string DataDirectory { get; private set; } = string.Empty;
+    /// <summary>The child's HTTP endpoint, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Endpoint => new($"http://127.0.0.1:{Engine.Port}/");
 
     public async ValueTask InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(DataDirectoryVariable);
-        ownsDirectory = string.IsNullOrEmpty(configured);
-        DataDirectory = ownsDirectory
-            ? Path.Combine(Path.GetTempPath(), "tally-chdb-tests-" + Guid.NewGuid().ToString("N"))
-            : configured!;
-        Engine = await EmbeddedClickHouse.StartAsync(
-            DataDirectory, null, 0, Password, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
+        Engine = Start(DataDirectory);
+        await Engine.StartAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>A supervised embedded engine on <paramref name="dataDirectory"/>, not yet started.</summary>
+    public static EmbeddedClickHouseProcess Start(string dataDirectory, string password = Password) =>
+        new(
+            new EmbeddedClickHouseCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "tally.dll"), "clickhouse", "--data-dir", dataDirectory]),
+            Path.Combine(dataDirectory, "clickhouse"),
+            FreePort(),
+            password,
+            null,
+            TimeProvider.System,
+            NullLogger<EmbeddedClickHouseProcess>.Instance);
 
     /// <summary>Driver connection string for <paramref name="database"/>, optionally with another password.</summary>
     public string ConnectionString(string database, string password = Password) =>
-        $"Host={Engine.Endpoint.Host};Port={Engine.Endpoint.Port};Protocol=http;Username=default;Password=\"{password.Replace("\"", "\"\"", StringComparison.Ordinal)}\";Database={database}";
+        $"Host=127.0.0.1;Port={Engine.Port};Protocol=http;Username=default;Password=\"{password.Replace("\"", "\"\"", StringComparison.Ordinal)}\";Database={database}";
 
     public async ValueTask DisposeAsync()
     {
@@ -45,11 +49,13 @@ public sealed class EmbeddedClickHouseFixture : IAsyncLifetime
             await Engine.DisposeAsync();
         }
 
-        if (ownsDirectory && Directory.Exists(DataDirectory))
+        if (Directory.Exists(DataDirectory))
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
     }
+
+    private static int FreePort() => Tally.Host.Hosting.FreePorts.Next();
 }
 
 [CollectionDefinition(Name)]
