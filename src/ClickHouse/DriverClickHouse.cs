@@ -13,6 +13,7 @@ namespace Tally.ClickHouse;
 public sealed class DriverClickHouse : IClickHouse, IDisposable
 {
     private readonly string connectionString;
+    private readonly string parametersConnectionString;
     private readonly string database;
     private readonly string serverConnectionString;
     private readonly HttpClient httpClient;
@@ -26,6 +27,9 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
         var builder = new ClickHouseConnectionStringBuilder(connectionString);
         database = string.IsNullOrEmpty(builder.Database) ? "default" : builder.Database;
         this.connectionString = builder.ConnectionString;
+        // Parameters travel in a multipart body rather than the URL, so long values and many subjects
+        // never hit a URL length limit (ClickHouse answers 414 past it).
+        parametersConnectionString = new ClickHouseConnectionStringBuilder(builder.ConnectionString) { ["UseFormDataParameters"] = true }.ConnectionString;
         // CREATE DATABASE must run without the (possibly missing) database selected.
         builder.Database = "default";
         serverConnectionString = builder.ConnectionString;
@@ -41,7 +45,7 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
     public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = new ClickHouseConnection(connectionString, httpClient);
+        await using var connection = new ClickHouseConnection(parameters is { Count: > 0 } ? parametersConnectionString : connectionString, httpClient);
         await using var command = CreateCommand(connection, sql, parameters);
         await Translate(() => command.ExecuteNonQueryAsync(cancellationToken), sql).ConfigureAwait(false);
     }
@@ -54,7 +58,7 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
         CancellationToken cancellationToken)
     {
         await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = new ClickHouseConnection(connectionString, httpClient);
+        await using var connection = new ClickHouseConnection(parameters is { Count: > 0 } ? parametersConnectionString : connectionString, httpClient);
         await using var command = CreateCommand(connection, sql, parameters);
         return await Translate(
             async () =>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ZstdSharp;
@@ -20,6 +21,15 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
     private const string DefaultUser = "default";
     private const int AuthenticationFailed = 516;
     private const int UnsupportedMethod = 1;
+    private const int BadArguments = 36;
+
+    // Inserts and long parameter lists may be large; ClickHouse itself imposes no such limits either.
+    private static readonly FormOptions LargeForms = new()
+    {
+        ValueLengthLimit = int.MaxValue,
+        MultipartBodyLengthLimit = long.MaxValue,
+        MultipartHeadersLengthLimit = 64 * 1024,
+    };
 
     // URL arguments that belong to the HTTP protocol rather than to ClickHouse's settings.
     private static readonly HashSet<string> ProtocolArguments = new(StringComparer.Ordinal)
@@ -59,22 +69,33 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
 
         try
         {
-            var sql = await ReadSqlAsync(request, context.RequestAborted).ConfigureAwait(false);
-            var format = request.Query["default_format"] is { Count: > 0 } f ? f.ToString() : "TabSeparated";
-            var database = request.Query["database"] is { Count: > 0 } d ? d.ToString() : "default";
             var parameters = new List<KeyValuePair<string, string>>();
             var settings = new List<KeyValuePair<string, string>>();
+            byte[] sql;
+            if (request.HasFormContentType)
+            {
+                // Clients send long parameter lists in a multipart body (the driver's UseFormDataParameters),
+                // where URLs would grow past what servers accept.
+                var form = await request.ReadFormAsync(LargeForms, context.RequestAborted).ConfigureAwait(false);
+                sql = JoinSql(request.Query["query"].ToString(), form["query"].ToString());
+                AddParameters(form.Select(pair => KeyValuePair.Create(pair.Key, pair.Value.ToString())), parameters);
+            }
+            else
+            {
+                sql = await ReadSqlAsync(request, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            AddParameters(request.Query.Select(pair => KeyValuePair.Create(pair.Key, pair.Value.ToString())), parameters);
             foreach (var (key, value) in request.Query)
             {
-                if (key.StartsWith("param_", StringComparison.Ordinal))
-                {
-                    parameters.Add(new(key["param_".Length..], value.ToString()));
-                }
-                else if (!ProtocolArguments.Contains(key))
+                if (!key.StartsWith("param_", StringComparison.Ordinal) && !ProtocolArguments.Contains(key))
                 {
                     settings.Add(new(key, value.ToString()));
                 }
             }
+
+            var format = request.Query["default_format"] is { Count: > 0 } f ? f.ToString() : "TabSeparated";
+            var database = request.Query["database"] is { Count: > 0 } d ? d.ToString() : "default";
 
             var output = await engine.ExclusiveAsync(
                 e => session.Run(e, database, settings, sql, format, parameters, logger),
@@ -93,6 +114,29 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
                 .ConfigureAwait(false);
         }
     }
+
+    private static void AddParameters(IEnumerable<KeyValuePair<string, string>> fields, List<KeyValuePair<string, string>> parameters)
+    {
+        foreach (var (key, value) in fields)
+        {
+            if (!key.StartsWith("param_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // chDB takes parameter values as C strings: a NUL would silently cut the value, so refuse it.
+            if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ClickHouseQueryException(
+                    BadArguments, $"Code: {BadArguments}. DB::Exception: Query parameter '{key}' contains a NUL character, which the embedded engine cannot pass. (BAD_ARGUMENTS)");
+            }
+
+            parameters.Add(new(key["param_".Length..], value));
+        }
+    }
+
+    private static byte[] JoinSql(string inUrl, string inBody) =>
+        Encoding.UTF8.GetBytes(inUrl.Length > 0 && inBody.Length > 0 ? inUrl + "\n" + inBody : inUrl + inBody);
 
     private bool IsAuthenticated(HttpRequest request, out string user)
     {

@@ -90,6 +90,34 @@ public sealed class ChdbHttpEndpointTests(EmbeddedClickHouseFixture fixture) : I
         Assert.StartsWith("Code: 62. DB::Exception:", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Post_ParameterWithNul_Returns500WithBadArgumentsInsteadOfCuttingTheValue()
+    {
+        using var request = Authorized(HttpMethod.Post, "?param_v=" + Uri.EscapeDataString("ab\0cd"), EmbeddedClickHouseFixture.Password);
+        request.Content = new StringContent("SELECT {v:String}");
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(["36"], response.Headers.GetValues("X-ClickHouse-Exception-Code"));
+    }
+
+    [Fact]
+    public async Task Post_MultipartFormWithQueryAndParameters_RunsTheQuery()
+    {
+        using var request = Authorized(HttpMethod.Post, "?default_format=TabSeparated", EmbeddedClickHouseFixture.Password);
+        request.Content = new MultipartFormDataContent
+        {
+            { new StringContent("SELECT concat({a:String}, '-', toString({b:UInt32}))"), "query" },
+            { new StringContent("left"), "param_a" },
+            { new StringContent("42"), "param_b" },
+        };
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal("left-42\n", await response.Content.ReadAsStringAsync(Ct));
+    }
+
     private static HttpRequestMessage Authorized(HttpMethod method, string uri, string password)
     {
         var request = new HttpRequestMessage(method, uri);

@@ -81,6 +81,22 @@ public abstract class ClickHouseConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task QueryAsync_TenThousandLongArrayValuesAndHugeString_ArriveWhole()
+    {
+        // 10,000 subjects of 100 characters (~1 MB) and one 100,000-character value: far past any URL limit.
+        var subjects = Enumerable.Range(0, 10_000).Select(i => i.ToString("D100", CultureInfo.InvariantCulture)).ToArray();
+        var huge = new string('x', 100_000);
+
+        var rows = await Client.QueryAsync(
+            "SELECT length({subjects:Array(String)}), arraySum(x -> length(x), {subjects:Array(String)}), length({huge:String})",
+            new Dictionary<string, object?> { ["subjects"] = subjects, ["huge"] = huge },
+            r => (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture)),
+            Ct);
+
+        Assert.Equal([(10_000L, 1_000_000L, 100_000L)], rows);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_JsonEachRowDecimal38_RoundTripsExactValues()
     {
         var table = NewTable("amounts");
