@@ -2,6 +2,7 @@ using System.Data;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Microsoft.Extensions.Logging;
+using Tally.Billing;
 
 namespace Tally.ClickHouse;
 
@@ -133,6 +134,11 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
         try
         {
             return await action().ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            // Connection refused or reset: the server (or the embedded child, while it restarts) is away.
+            throw new StoreUnavailableException("ClickHouse", $"ClickHouse does not answer: {ex.Message}", ex);
         }
         catch (ClickHouseServerException ex)
         {

@@ -81,9 +81,17 @@ internal sealed class LedgerDatabase : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on an open connection without a transaction.</summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        await MigrateAsync(cancellationToken);
-        await using var connection = await Dialect.OpenAsync(cancellationToken);
-        return await work(connection);
+        try
+        {
+            await MigrateAsync(cancellationToken);
+            await using var connection = await Dialect.OpenAsync(cancellationToken);
+            return await work(connection);
+        }
+        catch (DbException exception) when (Dialect.StorageFull(exception))
+        {
+            // SQLite may need to grow its WAL even to read.
+            throw new StorageFullException("ledger", $"The ledger's disk is full ({Dialect.Name} at {Dialect.Target}); nothing was changed.", exception);
+        }
     }
 
     /// <summary>
@@ -112,6 +120,11 @@ internal sealed class LedgerDatabase : IAsyncDisposable
         catch (DbException exception) when (Dialect.UniqueViolation(exception) is { } constraint)
         {
             throw new LedgerConflictException(constraint.Field, $"The value of '{constraint.Field}' is already taken ({constraint.Name}).");
+        }
+        catch (DbException exception) when (Dialect.StorageFull(exception))
+        {
+            // The transaction rolled back with the failed statement: nothing of the write was kept.
+            throw new StorageFullException("ledger", $"The ledger's disk is full ({Dialect.Name} at {Dialect.Target}); nothing was changed.", exception);
         }
     }
 

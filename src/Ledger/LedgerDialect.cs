@@ -45,6 +45,9 @@ internal abstract class LedgerDialect
     /// <summary>The ledger constraint a unique violation broke, or null if <paramref name="exception"/> is not one.</summary>
     public abstract LedgerConstraint? UniqueViolation(DbException exception);
 
+    /// <summary>True when the database refused a write because its disk (or quota) is full.</summary>
+    public abstract bool StorageFull(DbException exception);
+
     public virtual void Release()
     {
     }
@@ -55,6 +58,7 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
 {
     private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
     private const int SqliteConstraint = 19;
+    private const int SqliteFull = 13;
 
     private readonly string connectionString = new SqliteConnectionStringBuilder
     {
@@ -138,6 +142,9 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         return LedgerConstraint.FromSqliteColumns(columns);
     }
 
+    public override bool StorageFull(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteFull };
+
     public override void Release()
     {
         // Pooled connections keep the file open; release them so the file can be moved or deleted.
@@ -200,6 +207,10 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: { } name }
             ? LedgerConstraint.FromName(name)
             : null;
+
+    // 53100 disk_full, 53200 out_of_memory is not storage; 53400 configuration_limit_exceeded neither.
+    public override bool StorageFull(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DiskFull };
 
     public override void Release() => dataSource.Dispose();
 }

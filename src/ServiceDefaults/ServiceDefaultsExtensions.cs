@@ -20,7 +20,7 @@ public static class ServiceDefaultsExtensions
     public static IHealthChecksBuilder AddTallyServiceDefaults(this IServiceCollection services, IConfiguration configuration, TallyPaths paths)
     {
         services.AddSingleton(paths);
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = ConflictProblem.Describe);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ExceptionProblems.Describe);
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -46,14 +46,9 @@ public static class ServiceDefaultsExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // A conflict is the client's mistake, answered with 409; it is not an error of Tally's.
-            SuppressDiagnosticsCallback = context => context.Exception is LedgerConflictException,
-            StatusCodeSelector = exception => exception switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                LedgerConflictException => StatusCodes.Status409Conflict,
-                _ => StatusCodes.Status500InternalServerError,
-            },
+            // Conflicts, full disks and unreachable stores are answered as such; only defects are logged as errors.
+            SuppressDiagnosticsCallback = context => ExceptionProblems.IsExpected(context.Exception),
+            StatusCodeSelector = ExceptionProblems.StatusCode,
         });
         app.UseStatusCodePages();
         app.UseAuthentication();

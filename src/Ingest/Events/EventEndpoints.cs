@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Tally.Billing;
 using Tally.Billing.EventLog;
 using Tally.Billing.Events;
 using Tally.ServiceDefaults;
@@ -58,6 +59,12 @@ public static class EventEndpoints
         try
         {
             await log.AppendAsync(records, context.RequestAborted);
+        }
+        catch (StorageFullException ex)
+        {
+            // Answered as storage-full (503, Retry-After) by the shared problem mapping; nothing was stored.
+            IngestLog.AppendFailed(logger, ex, tenantId, records.Length);
+            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -60,6 +60,12 @@ public static partial class PlanEndpoints
         {
             var card = request.RateCards![i];
             var at = $"rateCards[{i}]";
+            if (card is null)
+            {
+                errors.Add(new FieldError(at, "is null; each rate card is an object such as {\"key\": \"tokens\", \"meterSlug\": \"tokens\", \"price\": {\"type\": \"unit\", \"amount\": \"0.002\"}}."));
+                continue;
+            }
+
             if (string.IsNullOrEmpty(card.Key) || !KeyPattern().IsMatch(card.Key) || cards.Any(c => c.Key == card.Key))
             {
                 errors.Add(new FieldError($"{at}.key", "is required and unique within the plan: lower-case letters, digits, '_' or '-'."));
