@@ -16,11 +16,12 @@ public readonly record struct BillingPeriod(int Year, int Month)
         return new BillingPeriod(utc.Year, utc.Month);
     }
 
-    /// <summary>Parses <c>yyyy-MM</c>, e.g. <c>2026-11</c>.</summary>
+    /// <summary>Parses <c>yyyy-MM</c>, e.g. <c>2026-11</c>, for years <see cref="Limits.FirstPeriodYear"/> to <see cref="Limits.LastPeriodYear"/>.</summary>
     public static bool TryParse(string? text, out BillingPeriod period)
     {
         period = default;
-        if (text is null || !DateTime.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        if (text is null || !DateTime.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+            || parsed.Year is < Limits.FirstPeriodYear or > Limits.LastPeriodYear)
         {
             return false;
         }

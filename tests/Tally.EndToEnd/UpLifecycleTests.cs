@@ -7,7 +7,8 @@ namespace Tally.EndToEnd;
 /// <summary><c>tally up</c> as a person runs it: first start prints the URL and admin token; Ctrl-C stops it cleanly.</summary>
 public sealed class UpLifecycleTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-up-").FullName;
+    // A data directory that does not exist yet, as on a first start; tally up creates it.
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "tally-up-" + Guid.NewGuid().ToString("N"));
     private readonly List<TallyProcess> _processes = [];
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -25,6 +26,15 @@ public sealed class UpLifecycleTests : IAsyncLifetime
         await api.CreateTenantAsync(token, "first");
         Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(60), "INT"));
         Assert.Contains("Embedded ClickHouse runs as process", first.Output, StringComparison.Ordinal);
+
+        // Everything Tally wrote (ledger, WAL, log segments, offsets, ClickHouse data, secrets) is its user's alone.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dataDir));
+        var shared = Directory.EnumerateFileSystemEntries(_dataDir, "*", SearchOption.AllDirectories)
+            .Where(path => (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            .Select(path => Path.GetRelativePath(_dataDir, path))
+            .ToList();
+        Assert.Empty(shared);
+        Assert.Contains(Directory.EnumerateFiles(_dataDir, "*", SearchOption.AllDirectories), path => path.EndsWith("ledger.db", StringComparison.Ordinal));
 
         var second = Start("up", "--port", port, "--data-dir", _dataDir);
         await second.WaitForLineAsync("^Tally is up: ", TimeSpan.FromSeconds(90));

@@ -73,10 +73,29 @@ public static class MeterQueryParser
                 {
                     errors.Add(new FieldError(key, $"'{name}' is not a group of meter {meter.Slug}."));
                 }
+                else if (Limits.IdentifierProblem(value.ToString()) is { } problem)
+                {
+                    errors.Add(new FieldError(key, problem));
+                }
                 else
                 {
                     filters[name] = value.ToString();
                 }
+            }
+        }
+
+        var subjects = query["subject"].Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
+        if (subjects.Count > Limits.QuerySubjects)
+        {
+            errors.Add(new FieldError("subject", $"names {subjects.Count} subjects; name at most {Limits.QuerySubjects} per query."));
+        }
+
+        foreach (var subject in subjects)
+        {
+            if (Limits.IdentifierProblem(subject) is { } problem)
+            {
+                errors.Add(new FieldError("subject", problem));
+                break;
             }
         }
 
@@ -85,7 +104,6 @@ public static class MeterQueryParser
             return (null, errors);
         }
 
-        var subjects = query["subject"].Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
         return (new MeterQuery(meter.TenantId, meter.Id, from, to, windowSize, subjects, bySubject, groupBy, filters)
         {
             FromGiven = query.ContainsKey("from"),
@@ -102,6 +120,12 @@ public static class MeterQueryParser
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
+            if (!Limits.IsStorable(instant) && instant != Limits.EndOfTime)
+            {
+                errors.Add(new FieldError(name, $"is {text}; give an instant {Limits.StorableRange}."));
+                return null;
+            }
+
             return instant.ToUniversalTime();
         }
 

@@ -30,6 +30,25 @@ public static partial class MeterValidation
         {
             errors.Add(new FieldError("eventType", "is required: the CloudEvent type this meter counts, such as prompt."));
         }
+        else if (Limits.IdentifierProblem(request.EventType) is { } eventTypeProblem)
+        {
+            errors.Add(new FieldError("eventType", eventTypeProblem));
+        }
+
+        if (request.Name is { } name && Limits.IdentifierProblem(name, Limits.Name) is { } nameProblem)
+        {
+            errors.Add(new FieldError("name", nameProblem));
+        }
+
+        if (request.Description is { Length: > Limits.Description })
+        {
+            errors.Add(new FieldError("description", $"is {request.Description.Length} characters long; at most {Limits.Description} are allowed."));
+        }
+
+        if (request.GroupBy is { Count: > Limits.GroupByEntries })
+        {
+            errors.Add(new FieldError("groupBy", $"has {request.GroupBy.Count} entries; a meter groups by at most {Limits.GroupByEntries} properties."));
+        }
 
         if (aggregation == MeterAggregation.Sum && !JsonPath.TryParse(request.ValueProperty, out _, out var valueError))
         {
@@ -41,15 +60,15 @@ public static partial class MeterValidation
             errors.Add(new FieldError("valueProperty", "must be left out for COUNT meters, which count events."));
         }
 
-        foreach (var (name, path) in request.GroupBy ?? [])
+        foreach (var (group, path) in (request.GroupBy ?? []).Take(Limits.GroupByEntries))
         {
-            if (!GroupNamePattern().IsMatch(name) || name == "subject")
+            if (!GroupNamePattern().IsMatch(group) || group == "subject")
             {
-                errors.Add(new FieldError($"groupBy.{name}", "is not a valid group name: use letters, digits and '_', not starting with a digit, and not 'subject'."));
+                errors.Add(new FieldError($"groupBy.{Printable(group)}", "is not a valid group name: 1-63 letters, digits and '_', not starting with a digit, and not 'subject'."));
             }
             else if (!JsonPath.TryParse(path, out _, out var pathError))
             {
-                errors.Add(new FieldError($"groupBy.{name}", pathError + "."));
+                errors.Add(new FieldError($"groupBy.{group}", pathError + "."));
             }
         }
 
@@ -70,6 +89,10 @@ public static partial class MeterValidation
             now);
         return (meter, []);
     }
+
+    // A field name echoed in an error must stay short and printable whatever the client sent.
+    private static string Printable(string text) =>
+        Limits.HasControlCharacters(text) || text.Length > Limits.Key ? "(invalid name)" : text;
 
     [GeneratedRegex("^[a-z0-9]+(?:[_-][a-z0-9]+)*$")]
     private static partial Regex SlugPattern();

@@ -12,9 +12,9 @@ namespace Tally.Billing.Events;
 public static class CloudEventParser
 {
     /// <summary>Most events one request may carry.</summary>
-    public const int MaxBatchSize = 10_000;
+    public const int MaxBatchSize = Limits.EventsPerRequest;
 
-    private const int MaxAttributeLength = 256;
+    private const int MaxAttributeLength = Limits.Identifier;
 
     /// <param name="body">The request body.</param>
     /// <param name="expectBatch">True for <c>application/cloudevents-batch+json</c>, false for a single event,
@@ -140,6 +140,12 @@ public static class CloudEventParser
             return null;
         }
 
+        if (Limits.HasControlCharacters(text))
+        {
+            errors.Add(new FieldError(path + name, "contains a control character (such as NUL, a tab or a line break); send printable text."));
+            return null;
+        }
+
         return text;
     }
 
@@ -154,6 +160,12 @@ public static class CloudEventParser
             && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             && value.GetString()!.Contains('T', StringComparison.Ordinal))
         {
+            if (!Limits.IsStorable(time))
+            {
+                errors.Add(new FieldError(path + "time", $"is {value.GetString()}; usage events must be dated {Limits.StorableRange}."));
+                return default;
+            }
+
             return time.ToUniversalTime();
         }
 
@@ -183,6 +195,12 @@ public static class CloudEventParser
         if (data.ValueKind != JsonValueKind.Object)
         {
             errors.Add(new FieldError(path + "data", $"must be a JSON object, not {data.ValueKind.ToString().ToLowerInvariant()}."));
+            return null;
+        }
+
+        if (data.GetRawText().Length > Limits.EventDataBytes)
+        {
+            errors.Add(new FieldError(path + "data", $"is larger than {Limits.EventDataBytes / 1024} KiB; send at most that much data per event."));
             return null;
         }
 

@@ -29,6 +29,12 @@ public sealed class JsonPath
             return false;
         }
 
+        if (text.Length > Limits.JsonPath || Limits.HasControlCharacters(text))
+        {
+            error = $"must be at most {Limits.JsonPath} printable characters";
+            return false;
+        }
+
         var steps = new List<object>();
         var i = 1;
         while (i < text.Length)

@@ -59,6 +59,7 @@ internal static class ServeCommands
         command.SetAction(async (result, cancellationToken) =>
         {
             var data = result.GetValue(dataDir)!;
+            PrivateFiles.Secure(data);
             var secretFile = Path.Combine(data, "clickhouse.secret");
             var password = Environment.GetEnvironmentVariable("TALLY_CLICKHOUSE_PASSWORD");
             if (string.IsNullOrEmpty(password))

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Tally.Billing.Tenants;
+using Tally.Host.Hosting;
 
 namespace Tally.Host.Cli;
 
@@ -8,6 +8,7 @@ public static class TallyCli
 {
     public static Task<int> RunAsync(string[] args)
     {
+        PrivateFiles.Apply();
         var root = new RootCommand("Tally: usage metering and billing.");
         root.Subcommands.Add(ServeCommands.Up());
         root.Subcommands.Add(ServeCommands.Serve());

@@ -1,4 +1,5 @@
 using Tally.Aggregator;
+using Tally.Billing;
 using Tally.Billing.EventLog;
 using Tally.Billing.Tenants;
 using Tally.ClickHouse;
@@ -21,10 +22,18 @@ public static class TallyServer
         builder.Configuration.AddEnvironmentVariables("TALLY_");
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
         builder.WebHost.UseUrls(settings.BaseUrl);
+        // A bound on every request body; each route then bounds every field it reads (Limits).
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes;
+            // Room for a meter query naming its most subjects at their longest (GET, as OpenMeter has it).
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+        });
         ConfigureLogging(builder.Logging);
 
         var paths = new TallyPaths(settings.DataDirectory);
-        Directory.CreateDirectory(paths.DataDirectory);
+        PrivateFiles.Apply();
+        PrivateFiles.Secure(paths.DataDirectory);
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddSingleton(TimeProvider.System);

@@ -70,7 +70,7 @@ public static class InvoiceEndpoints
     {
         if (!BillingPeriod.TryParse(periodText, out var period))
         {
-            return Problems.Validation("period", $"is '{periodText}'; give a month as yyyy-MM, such as 2026-11.");
+            return Problems.Validation("period", $"is '{periodText}'; give a month as yyyy-MM between {Limits.FirstPeriodYear}-01 and {Limits.LastPeriodYear}-12, such as 2026-11.");
         }
 
         var results = new List<ClosePeriodResponse>();

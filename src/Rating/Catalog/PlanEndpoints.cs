@@ -40,9 +40,9 @@ public static partial class PlanEndpoints
             errors.Add(new FieldError("key", "is required: 1-63 lower-case letters, digits, '_' or '-', such as pro_monthly."));
         }
 
-        if (string.IsNullOrWhiteSpace(request.Name))
+        if (Limits.IdentifierProblem(request.Name, Limits.Name) is { } nameProblem)
         {
-            errors.Add(new FieldError("name", "is required."));
+            errors.Add(new FieldError("name", nameProblem));
         }
 
         if (!Currency.TryParse(request.Currency, out var currency))
@@ -56,7 +56,12 @@ public static partial class PlanEndpoints
             errors.Add(new FieldError("rateCards", "must list at least one usage-based rate card."));
         }
 
-        for (var i = 0; i < (request.RateCards?.Count ?? 0); i++)
+        else if (request.RateCards.Count > Limits.RateCards)
+        {
+            errors.Add(new FieldError("rateCards", $"lists {request.RateCards.Count} rate cards; a plan has at most {Limits.RateCards}."));
+        }
+
+        for (var i = 0; i < Math.Min(request.RateCards?.Count ?? 0, Limits.RateCards); i++)
         {
             var card = request.RateCards![i];
             var at = $"rateCards[{i}]";
@@ -71,7 +76,8 @@ public static partial class PlanEndpoints
                 errors.Add(new FieldError($"{at}.key", "is required and unique within the plan: lower-case letters, digits, '_' or '-'."));
             }
 
-            if (string.IsNullOrEmpty(card.MeterSlug) || await meters.GetAsync(tenantId, card.MeterSlug, context.RequestAborted) is null)
+            if (string.IsNullOrEmpty(card.MeterSlug) || card.MeterSlug.Length > Limits.Key
+                || await meters.GetAsync(tenantId, card.MeterSlug, context.RequestAborted) is null)
             {
                 errors.Add(new FieldError($"{at}.meterSlug", $"'{card.MeterSlug}' is not one of your meters; create it first with POST /api/v1/meters."));
             }

@@ -35,9 +35,18 @@ public static class CustomerEndpoints
         }
 
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(request!.Key) || request.Key.Length > 256)
+        if (string.IsNullOrWhiteSpace(request!.Key))
         {
-            errors.Add(new FieldError("key", "is required: your own id for the customer, at most 256 characters."));
+            errors.Add(new FieldError("key", $"is required: your own id for the customer, at most {Limits.Identifier} characters."));
+        }
+        else if (Limits.IdentifierProblem(request.Key) is { } keyProblem)
+        {
+            errors.Add(new FieldError("key", keyProblem));
+        }
+
+        if (request.Name is not null && Limits.IdentifierProblem(request.Name, Limits.Name) is { } nameProblem)
+        {
+            errors.Add(new FieldError("name", nameProblem));
         }
 
         if (!Currency.TryParse(request.Currency ?? "USD", out var currency))
@@ -49,6 +58,14 @@ public static class CustomerEndpoints
         if (subjects.Count == 0 || subjects.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add(new FieldError("usageAttribution.subjectKeys", "must list at least one non-empty subject (the CloudEvent subject of this customer's usage)."));
+        }
+        else if (subjects.Count > Limits.SubjectKeys)
+        {
+            errors.Add(new FieldError("usageAttribution.subjectKeys", $"lists {subjects.Count} subjects; a customer has at most {Limits.SubjectKeys}."));
+        }
+        else if (subjects.Select((subject, i) => (i, Limits.IdentifierProblem(subject))).FirstOrDefault(p => p.Item2 is not null) is (var index, { } subjectProblem))
+        {
+            errors.Add(new FieldError($"usageAttribution.subjectKeys[{index}]", subjectProblem));
         }
 
         if (errors.Count > 0)
@@ -83,6 +100,11 @@ public static class CustomerEndpoints
         if (plan is null)
         {
             errors.Add(new FieldError("plan.key", $"'{request.Plan?.Key}' is not one of your plans."));
+        }
+
+        if (request.ActiveFrom is { } activeFrom && !Limits.IsStorable(activeFrom))
+        {
+            errors.Add(new FieldError("activeFrom", $"is {activeFrom:O}; a subscription starts {Limits.StorableRange}."));
         }
 
         if (customer is not null && plan is not null && customer.Currency != plan.Currency)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tally.Billing;
 using Tally.Billing.Tenants;
 
 namespace Tally.ServiceDefaults.Tenants;
@@ -19,9 +20,9 @@ public static class TenantEndpoints
                 return problem;
             }
 
-            if (string.IsNullOrWhiteSpace(request!.Name) || request.Name.Length > 200)
+            if (string.IsNullOrWhiteSpace(request!.Name) || Limits.IdentifierProblem(request.Name, Limits.Name) is not null)
             {
-                return Problems.Validation("name", "is required: the tenant's display name, at most 200 characters.");
+                return Problems.Validation("name", $"is required: the tenant's display name, at most {Limits.Name} printable characters.");
             }
 
             var (tenant, apiKey) = await tenants.CreateAsync(request.Name.Trim(), context.RequestAborted);
