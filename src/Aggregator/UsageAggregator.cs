@@ -1,27 +1,30 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tally.Billing;
 using Tally.Billing.EventLog;
-using Tally.Billing.Meters;
-using Tally.Billing.Usage;
+using Tally.Billing.Events;
 
 namespace Tally.Aggregator;
 
 /// <summary>
-/// Consumes the usage event log and writes per-minute usage to ClickHouse, each acknowledged event
-/// counted exactly once. Per batch: mark it, write its rows, then commit its end position. After a
-/// crash the batch is replayed from the committed position to at least the marked end, so its rows
-/// replace the earlier attempt's rows key for key instead of adding to them.
+/// Consumes the usage event log and stores every event once per identity (tenant, source, id). Per
+/// batch of one partition: read the events, look their identities up in the partition's identity
+/// index, keep the first of each identity (<see cref="EventDeduplication"/>), store them (and the
+/// rejected records), record the new identities, then commit the log position. Every step is
+/// idempotent by identity, so a replay after a crash, or a second aggregator that owned the partition
+/// meanwhile, cannot double count: what one stored the other finds in the index (completed from the
+/// store when a partition is taken over), and an identical row stored twice collapses in the store.
 /// </summary>
 public sealed class UsageAggregator(
     IEventLog log,
-    IUsageWriter usage,
-    IMeterStore meters,
+    IEventStore store,
+    IEventIdentityIndex index,
     AggregatorMetrics metrics,
     TimeProvider clock,
     IOptions<AggregatorOptions> options,
     ILogger<UsageAggregator> logger)
 {
-    private readonly Dictionary<int, PendingBatch> _pending = [];
+    private const int RebuildChunk = 50_000;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +32,8 @@ public sealed class UsageAggregator(
         await using var consumer = log.OpenConsumer(settings.ConsumerGroup);
         AggregatorLog.Started(logger, settings.ConsumerGroup);
         var wait = TimeSpan.FromMilliseconds(settings.MaxWaitMilliseconds);
+        // Where each partition continues; a batch elsewhere means the partition was (re)assigned.
+        var continuing = new Dictionary<int, long>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var batch = await consumer.ReadAsync(settings.MaxBatchRecords, wait, cancellationToken);
@@ -37,80 +42,145 @@ public sealed class UsageAggregator(
                 continue;
             }
 
-            var pending = Accumulate(batch);
-            pending.ReplayEnd ??= await usage.FindUncommittedBatchEndAsync(batch.Partition, pending.Start, cancellationToken) ?? -1;
-            if (pending.Next < pending.ReplayEnd)
+            if (!continuing.TryGetValue(batch.Partition, out var next) || next != batch.FirstPosition)
             {
-                continue;
+                await RetryAsync(batch, () => CompleteIndexAsync(batch.Partition, batch.FirstPosition, cancellationToken), cancellationToken);
             }
 
-            if (pending.ReplayEnd > pending.Start)
+            await RetryAsync(batch, () => StoreAsync(batch, cancellationToken), cancellationToken);
+            if (await consumer.CommitAsync(batch.Partition, batch.NextPosition, cancellationToken))
             {
-                AggregatorLog.Replaying(logger, batch.Partition, pending.Start, pending.ReplayEnd.Value);
-            }
-
-            await WriteWithRetryAsync(pending, batch.Partition, cancellationToken);
-            _pending.Remove(batch.Partition);
-            if (await consumer.CommitAsync(batch.Partition, pending.Next, cancellationToken))
-            {
-                metrics.Committed(batch.Partition, pending.Next - pending.Start);
+                continuing[batch.Partition] = batch.NextPosition;
+                metrics.Committed(batch.Partition, batch.NextPosition - batch.FirstPosition);
             }
             else
             {
-                AggregatorLog.Revoked(logger, batch.Partition, pending.Next);
+                continuing.Remove(batch.Partition);
+                AggregatorLog.Revoked(logger, batch.Partition, batch.NextPosition);
             }
         }
     }
 
-    private PendingBatch Accumulate(LogBatch batch)
+    private async Task StoreAsync(LogBatch batch, CancellationToken cancellationToken)
     {
-        // A batch that does not continue the pending one means the partition was reassigned and
-        // restarted from its committed position: drop what was read before.
-        if (!_pending.TryGetValue(batch.Partition, out var pending) || pending.Next != batch.FirstPosition)
+        var events = new List<StoredEvent>(batch.Records.Count);
+        var rejected = new List<RejectedEvent>();
+        foreach (var record in batch.Records)
         {
-            pending = new PendingBatch(batch.FirstPosition);
-            _pending[batch.Partition] = pending;
+            var tenantId = EventKey.TenantOf(record.Key);
+            if (tenantId is null)
+            {
+                rejected.Add(new RejectedEvent("", null, $"unreadable: the log key '{Truncate(record.Key)}' names no tenant", Raw(record), record.Partition, record.Position));
+            }
+            else if (!LoggedEventReader.TryRead(tenantId, record.Value.Span, out var read, out var reason))
+            {
+                rejected.Add(new RejectedEvent(tenantId, null, reason, Raw(record), record.Partition, record.Position));
+            }
+            else
+            {
+                events.Add(read with
+                {
+                    IdentityDigest = EventDigests.Identity(read.Identity),
+                    PayloadDigest = EventDigests.Payload(read),
+                    Partition = record.Partition,
+                    Position = record.Position,
+                });
+            }
         }
 
-        pending.Records.AddRange(batch.Records);
-        pending.Next = batch.NextPosition;
-        return pending;
+        var known = await index.FindAsync(batch.Partition, events.Select(e => e.IdentityDigest).ToHashSet(), cancellationToken);
+        var judged = EventDeduplication.Deduplicate(events, known);
+        rejected.AddRange(judged.Conflicting.Select(conflict => new RejectedEvent(
+            conflict.Identity.TenantId,
+            conflict,
+            "duplicate: an event with this source and id was stored first with a different payload; the first one counts",
+            "",
+            conflict.Partition,
+            conflict.Position)));
+        var stored = await StoreIsolatingAsync(judged.New, rejected, cancellationToken);
+        await store.InsertRejectedAsync(rejected, clock.GetUtcNow(), cancellationToken);
+        await index.AddAsync(batch.Partition, [.. stored.Select(e => KeyValuePair.Create(e.IdentityDigest, e.PayloadDigest))], batch.NextPosition, cancellationToken);
+        metrics.Stored(batch.Partition, stored.Count, judged.Resent.Count, rejected.Count);
+        AggregatorLog.Stored(logger, batch.Partition, batch.FirstPosition, batch.NextPosition, stored.Count, judged.Resent.Count, rejected.Count);
     }
 
-    private async Task WriteWithRetryAsync(PendingBatch pending, int partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the events; if the store refuses the batch for its content (not for being away), halves
+    /// it until the one event it refuses is found and rejected, so a poison event never stalls the rest.
+    /// </summary>
+    private async Task<IReadOnlyList<StoredEvent>> StoreIsolatingAsync(IReadOnlyList<StoredEvent> events, List<RejectedEvent> rejected, CancellationToken cancellationToken)
     {
+        try
+        {
+            await store.InsertAsync(events, cancellationToken);
+            return events;
+        }
+        catch (Exception ex) when (ex is not (StoreUnavailableException or StorageFullException or OperationCanceledException) && events.Count > 0)
+        {
+            if (events.Count == 1)
+            {
+                rejected.Add(new RejectedEvent(events[0].Identity.TenantId, events[0], $"unstorable: {Truncate(ex.Message)}", "", events[0].Partition, events[0].Position));
+                return [];
+            }
+
+            var half = events.Count / 2;
+            var first = await StoreIsolatingAsync([.. events.Take(half)], rejected, cancellationToken);
+            var second = await StoreIsolatingAsync([.. events.Skip(half)], rejected, cancellationToken);
+            return [.. first, .. second];
+        }
+    }
+
+    /// <summary>
+    /// Makes the partition's identity index complete up to <paramref name="position"/> (where this
+    /// aggregator now starts reading) by adding what the store holds beyond the index's own mark, e.g.
+    /// after another aggregator owned the partition or the index lost its last writes.
+    /// </summary>
+    private async Task CompleteIndexAsync(int partition, long position, CancellationToken cancellationToken)
+    {
+        var through = await index.CompleteThroughAsync(partition, cancellationToken);
+        if (through >= position)
+        {
+            return;
+        }
+
+        AggregatorLog.CompletingIndex(logger, partition, through, position);
+        var chunk = new List<KeyValuePair<UInt128, ulong>>(RebuildChunk);
+        long added = 0;
+        await foreach (var identity in store.IdentitiesAsync(partition, through, cancellationToken))
+        {
+            chunk.Add(identity);
+            if (chunk.Count == RebuildChunk)
+            {
+                await index.AddAsync(partition, chunk, through, cancellationToken);
+                added += chunk.Count;
+                chunk.Clear();
+            }
+        }
+
+        await index.AddAsync(partition, chunk, position, cancellationToken);
+        AggregatorLog.IndexCompleted(logger, partition, added + chunk.Count, position);
+    }
+
+    private async Task RetryAsync(LogBatch batch, Func<Task> work, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(options.Value.RetryDelayMilliseconds);
         while (true)
         {
             try
             {
-                var catalog = new MeterCatalog(await meters.ListAllAsync(cancellationToken));
-                var folded = UsageFolder.Fold(pending.Records, catalog);
-                if (folded.RejectedMeasurements + folded.UnreadableRecords > 0)
-                {
-                    AggregatorLog.Rejected(logger, partition, pending.Start, pending.Next, folded.RejectedMeasurements, folded.UnreadableRecords);
-                }
-
-                await usage.MarkBatchAsync(partition, pending.Start, pending.Next, cancellationToken);
-                await usage.InsertAsync(folded.Rows, partition, pending.Start, pending.Next, cancellationToken);
-                AggregatorLog.Folded(logger, partition, pending.Start, pending.Next, folded.Rows.Count);
+                await work();
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                AggregatorLog.WriteFailed(logger, ex, partition, pending.Start, pending.Next);
-                await Task.Delay(TimeSpan.FromMilliseconds(options.Value.RetryDelayMilliseconds), clock, cancellationToken);
+                AggregatorLog.WriteFailed(logger, ex, batch.Partition, batch.FirstPosition, batch.NextPosition);
+                await Task.Delay(delay, clock, cancellationToken);
             }
         }
     }
 
-    private sealed class PendingBatch(long start)
-    {
-        public long Start { get; } = start;
+    private static string Raw(StoredRecord record) =>
+        System.Text.Encoding.UTF8.GetString(record.Value.Span[..Math.Min(record.Value.Length, Limits.EventDataBytes)]);
 
-        public long Next { get; set; } = start;
-
-        public long? ReplayEnd { get; set; }
-
-        public List<StoredRecord> Records { get; } = [];
-    }
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

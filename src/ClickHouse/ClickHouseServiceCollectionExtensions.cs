@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tally.Billing.Events;
 using Tally.Billing.Usage;
+using Tally.ClickHouse.Events;
 using Tally.ClickHouse.Embedded;
 using Tally.ClickHouse.Usage;
 
@@ -68,10 +70,10 @@ public static class ClickHouseServiceCollectionExtensions
             return new DriverClickHouse(builder.ConnectionString, logger);
         });
 
-        // The usage tables: created at start (hosted), written by the aggregator, read by queries and rating.
+        // The usage store: tables created at start (hosted), events written by the aggregator, read by queries and rating.
         services.AddSingleton<UsageSchema>();
         services.AddHostedService(provider => provider.GetRequiredService<UsageSchema>());
-        services.AddSingleton<IUsageWriter, UsageWriter>();
+        services.AddSingleton<IEventStore, EventStore>();
         services.AddSingleton<IUsageReader, UsageReader>();
         services.AddSingleton<IMeterQueryReader, MeterQueryReader>();
         return services;

@@ -76,6 +76,26 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
             sql).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<T> StreamAsync<T>(
+        string sql,
+        IReadOnlyDictionary<string, object?>? parameters,
+        Func<IDataRecord, T> map,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = new ClickHouseConnection(parameters is { Count: > 0 } ? parametersConnectionString : connectionString, httpClient);
+        await using var command = CreateCommand(connection, sql, parameters);
+        var reader = await Translate(() => command.ExecuteReaderAsync(cancellationToken), sql).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await Translate(() => reader.ReadAsync(cancellationToken), sql).ConfigureAwait(false))
+            {
+                yield return map(reader);
+            }
+        }
+    }
+
     /// <summary>Releases the pooled HTTP connections.</summary>
     public void Dispose()
     {

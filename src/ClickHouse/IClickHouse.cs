@@ -18,4 +18,11 @@ public interface IClickHouse
         IReadOnlyDictionary<string, object?>? parameters,
         Func<IDataRecord, T> map,
         CancellationToken cancellationToken);
+
+    /// <summary>Runs a query and maps each row as it arrives, for results too large to hold at once.</summary>
+    IAsyncEnumerable<T> StreamAsync<T>(
+        string sql,
+        IReadOnlyDictionary<string, object?>? parameters,
+        Func<IDataRecord, T> map,
+        CancellationToken cancellationToken);
 }

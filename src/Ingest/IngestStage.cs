@@ -12,4 +12,7 @@ public static class IngestStage
 
     /// <summary>Maps the routes SaaS products send events to.</summary>
     public static IEndpointRouteBuilder MapTallyIngest(this IEndpointRouteBuilder routes) => routes.MapEvents();
+
+    /// <summary>Maps the event list, which reads the usage store (served by processes with the api role).</summary>
+    public static IEndpointRouteBuilder MapTallyEventList(this IEndpointRouteBuilder routes) => routes.MapEventList();
 }

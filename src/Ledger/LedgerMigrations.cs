@@ -139,5 +139,12 @@ internal static class LedgerMigrations
                 FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id) ON DELETE CASCADE
             );
             """),
+        new(2, "meters: name, eventFrom, data filter, metadata, updatedAt", """
+            ALTER TABLE meters ADD COLUMN name TEXT NULL;
+            ALTER TABLE meters ADD COLUMN event_from {instant} NULL;
+            ALTER TABLE meters ADD COLUMN data_filter TEXT NULL;
+            ALTER TABLE meters ADD COLUMN metadata TEXT NULL;
+            ALTER TABLE meters ADD COLUMN updated_at {instant} NULL;
+            """),
     ];
 }

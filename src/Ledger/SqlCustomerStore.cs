@@ -37,6 +37,23 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
     public Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
         QueryAsync("", new { TenantId = tenantId }, cancellationToken);
 
+    public async Task<IReadOnlyDictionary<string, string>> CustomerIdsBySubjectAsync(string tenantId, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken)
+    {
+        if (subjects.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        var rows = await database.ReadAsync(
+            connection => connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
+                "SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND subject_key IN @Subjects",
+                new { TenantId = tenantId, Subjects = subjects.ToArray() },
+                null,
+                cancellationToken)),
+            cancellationToken);
+        return rows.ToDictionary(row => row.SubjectKey, row => row.CustomerId, StringComparer.Ordinal);
+    }
+
     public Task CreateSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken) =>
         database.WriteAsync(
             (connection, transaction) => connection.ExecuteAsync(LedgerDatabase.Command(

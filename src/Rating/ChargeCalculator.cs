@@ -38,7 +38,7 @@ public sealed class ChargeCalculator(ICustomerStore customers, IPlanStore plans,
             var meter = await meters.GetAsync(tenantId, slug, cancellationToken);
             usageBySlug[slug] = meter is null
                 ? 0m
-                : await usage.GetTotalAsync(tenantId, meter.Id, customer.SubjectKeys, from, period.To, cancellationToken);
+                : await usage.GetTotalAsync(meter, customer.SubjectKeys, from, period.To, cancellationToken);
         }
 
         var (lines, total) = UsagePricing.Price(plan, usageBySlug);

@@ -31,6 +31,14 @@ public static class Problems
         detail: $"No {what} '{id}' is visible to this credential; check the id or key.",
         type: "https://tally.dev/problems/not-found");
 
+    /// <summary>409: the request is valid but contradicts what is stored (named by <paramref name="field"/>).</summary>
+    public static IResult Conflict(string field, string message) => Results.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Conflict",
+        detail: $"{field}: {message}",
+        type: "https://tally.dev/problems/conflict",
+        extensions: new Dictionary<string, object?> { ["errors"] = new[] { new FieldError(field, message) } });
+
     public static IResult UnsupportedMediaType(string contentType, string supported) => Results.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type",

@@ -1,13 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+using Tally.Billing;
+using Tally.Billing.Catalog;
+using Tally.Billing.Customers;
 using Tally.Billing.Meters;
 using Tally.Billing.Usage;
 using Tally.ServiceDefaults;
 
 namespace Tally.Aggregator.Meters;
 
-/// <summary>OpenMeter's meter routes: create, list, get, delete and query.</summary>
+/// <summary>OpenMeter's meter routes: create, list, get, update, delete, query (GET and POST, JSON or CSV), group-by values and subjects.</summary>
 public static class MeterEndpoints
 {
     public static IEndpointRouteBuilder MapMeters(this IEndpointRouteBuilder routes)
@@ -20,11 +24,20 @@ public static class MeterEndpoints
             await store.GetAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted) is { } meter
                 ? Results.Ok(MeterResponse.From(meter))
                 : Problems.NotFound("meter", meterIdOrSlug));
-        meters.MapDelete("/{meterIdOrSlug}", async (string meterIdOrSlug, HttpContext context, IMeterStore store) =>
-            await store.DeleteAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted)
-                ? Results.NoContent()
-                : Problems.NotFound("meter", meterIdOrSlug));
-        meters.MapGet("/{meterIdOrSlug}/query", QueryAsync);
+        meters.MapPut("/{meterIdOrSlug}", UpdateAsync);
+        meters.MapDelete("/{meterIdOrSlug}", DeleteAsync);
+        meters.MapGet("/{meterIdOrSlug}/query", (string meterIdOrSlug, HttpContext context, IMeterStore store, ICustomerStore customers, IMeterQueryReader reader) =>
+        {
+            var (request, errors) = MeterQueryParser.FromQueryString(context.Request.Query);
+            return errors.Count > 0 ? Task.FromResult(Problems.Validation(errors)) : QueryAsync(meterIdOrSlug, request, context, store, customers, reader);
+        });
+        meters.MapPost("/{meterIdOrSlug}/query", async (string meterIdOrSlug, HttpContext context, IMeterStore store, ICustomerStore customers, IMeterQueryReader reader) =>
+        {
+            var (request, problem) = await JsonBody.ReadAsync<MeterQueryRequest>(context.Request);
+            return problem ?? await QueryAsync(meterIdOrSlug, request!, context, store, customers, reader);
+        });
+        meters.MapGet("/{meterIdOrSlug}/group-by/{groupByKey}/values", GroupByValuesAsync);
+        meters.MapGet("/{meterIdOrSlug}/subjects", SubjectsAsync);
         return routes;
     }
 
@@ -43,11 +56,110 @@ public static class MeterEndpoints
         }
 
         await store.CreateAsync(meter, context.RequestAborted);
-
         return Results.Created($"/api/v1/meters/{meter.Slug}", MeterResponse.From(meter));
     }
 
-    private static async Task<IResult> QueryAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IMeterQueryReader reader, TimeProvider clock)
+    private static async Task<IResult> UpdateAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, TimeProvider clock)
+    {
+        var current = await store.GetAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted);
+        if (current is null)
+        {
+            return Problems.NotFound("meter", meterIdOrSlug);
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync<UpdateMeterRequest>(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (meter, errors) = MeterValidation.Update(current, request!, clock.GetUtcNow());
+        if (meter is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        await store.UpdateAsync(meter, context.RequestAborted);
+        return Results.Ok(MeterResponse.From(meter));
+    }
+
+    private static async Task<IResult> DeleteAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IPlanStore plans)
+    {
+        var tenantId = context.User.GetTenantId();
+        var meter = await store.GetAsync(tenantId, meterIdOrSlug, context.RequestAborted);
+        if (meter is null)
+        {
+            return Problems.NotFound("meter", meterIdOrSlug);
+        }
+
+        // A priced meter cannot go: its plan would silently bill nothing for it.
+        var pricing = (await plans.ListAsync(tenantId, context.RequestAborted))
+            .Where(plan => plan.RateCards.Any(card => card.MeterSlug == meter.Slug))
+            .Select(plan => plan.Key)
+            .ToList();
+        if (pricing.Count > 0)
+        {
+            return Problems.Conflict("meter", $"meter {meter.Slug} is priced by plan {string.Join(", ", pricing)}; remove it from the plan first.");
+        }
+
+        await store.DeleteAsync(tenantId, meter.Id, context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> QueryAsync(string meterIdOrSlug, MeterQueryRequest request, HttpContext context, IMeterStore store, ICustomerStore customers, IMeterQueryReader reader)
+    {
+        var tenantId = context.User.GetTenantId();
+        var meter = await store.GetAsync(tenantId, meterIdOrSlug, context.RequestAborted);
+        if (meter is null)
+        {
+            return Problems.NotFound("meter", meterIdOrSlug);
+        }
+
+        Dictionary<string, string>? customerBySubject = null;
+        if (request.FilterCustomerId is { Count: > 0 } customerIds)
+        {
+            if (customerIds.Count > Limits.QuerySubjects || customerIds.Any(id => Limits.IdentifierProblem(id) is not null))
+            {
+                return Problems.Validation("filterCustomerId", $"must name 1-{Limits.QuerySubjects} customers by id or key.");
+            }
+
+            customerBySubject = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var id in customerIds.Distinct(StringComparer.Ordinal))
+            {
+                var customer = await customers.GetAsync(tenantId, id, context.RequestAborted);
+                if (customer is null)
+                {
+                    return Problems.NotFound("customer", id);
+                }
+
+                foreach (var subject in customer.SubjectKeys)
+                {
+                    customerBySubject[subject] = customer.Id;
+                }
+            }
+        }
+
+        var (query, errors) = MeterQueryParser.Resolve(meter, request, customerBySubject);
+        if (query is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var rows = await reader.QueryAsync(query, context.RequestAborted);
+        if (WantsCsv(context.Request))
+        {
+            context.Response.Headers.ContentDisposition = $"attachment; filename={meter.Slug}.csv";
+            return Results.Text(MeterQueryCsv.Write(query, rows), "text/csv");
+        }
+
+        return Results.Ok(new MeterQueryResponse(
+            request.From?.UtcDateTime,
+            request.To?.UtcDateTime,
+            request.WindowSize is null ? null : query.WindowSize?.ToString().ToUpperInvariant(),
+            [.. rows.Select(MeterQueryValue.From)]));
+    }
+
+    private static async Task<IResult> GroupByValuesAsync(string meterIdOrSlug, string groupByKey, HttpContext context, IMeterStore store, IMeterQueryReader reader, TimeProvider clock)
     {
         var meter = await store.GetAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted);
         if (meter is null)
@@ -55,17 +167,39 @@ public static class MeterEndpoints
             return Problems.NotFound("meter", meterIdOrSlug);
         }
 
-        var (query, errors) = MeterQueryParser.Parse(meter, context.Request.Query, clock.GetUtcNow());
-        if (query is null)
+        var (request, errors) = MeterQueryParser.FromQueryString(context.Request.Query);
+        if (!meter.GroupBy.ContainsKey(groupByKey))
         {
-            return Problems.Validation(errors);
+            errors = [.. errors, new FieldError("groupByKey", $"is not a group of meter {meter.Slug}; use one of: {string.Join(", ", meter.GroupBy.Keys)}.")];
         }
 
-        var rows = await reader.QueryAsync(query, context.RequestAborted);
-        return Results.Ok(new MeterQueryResponse(
-            query.FromGiven ? query.From.UtcDateTime : null,
-            query.ToGiven ? query.To.UtcDateTime : null,
-            query.WindowSize?.ToString().ToUpperInvariant(),
-            [.. rows.Select(row => new MeterQueryValue(row.Value, row.WindowStart.UtcDateTime, row.WindowEnd.UtcDateTime, row.Subject, row.GroupBy))]));
+        var to = request.To ?? clock.GetUtcNow();
+        var from = request.From ?? to.AddDays(-1);
+        if (errors.Count == 0 && (from >= to || to - from > TimeSpan.FromDays(32) || !Limits.IsStorable(from) || to > Limits.EndOfTime))
+        {
+            errors = [new FieldError("from", $"and to must span at most 32 days, from before to, {Limits.StorableRange}.")];
+        }
+
+        return errors.Count > 0
+            ? Problems.Validation(errors)
+            : Results.Ok(await reader.GroupByValuesAsync(meter, groupByKey, from, to, context.RequestAborted));
     }
+
+    private static async Task<IResult> SubjectsAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IMeterQueryReader reader)
+    {
+        var meter = await store.GetAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted);
+        if (meter is null)
+        {
+            return Problems.NotFound("meter", meterIdOrSlug);
+        }
+
+        var (request, errors) = MeterQueryParser.FromQueryString(context.Request.Query);
+        return errors.Count > 0
+            ? Problems.Validation(errors)
+            : Results.Ok(await reader.SubjectsAsync(meter, request.From, request.To, context.RequestAborted));
+    }
+
+    private static bool WantsCsv(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
+        && accepted.Any(type => type.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
 }

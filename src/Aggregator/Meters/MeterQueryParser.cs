@@ -6,96 +6,144 @@ using Tally.Billing.Usage;
 
 namespace Tally.Aggregator.Meters;
 
-/// <summary>Reads OpenMeter's meter query parameters: from, to, windowSize, windowTimeZone, subject, groupBy, filterGroupBy[name].</summary>
+/// <summary>
+/// OpenMeter's meter query parameters: GET's query string read into the POST body's shape, then one
+/// set of rules for both. As in OpenMeter, <c>subject</c> also groups by subject, <c>filterCustomerId</c>
+/// also groups by customer, and from/to need not align with the window size (windows keep their full
+/// bounds; only events inside [from, to) count).
+/// </summary>
 public static class MeterQueryParser
 {
-    public static (MeterQuery? Query, IReadOnlyList<FieldError> Errors) Parse(MeterDefinition meter, IQueryCollection query, DateTimeOffset now)
+    public static (MeterQueryRequest Request, IReadOnlyList<FieldError> Errors) FromQueryString(IQueryCollection query)
     {
         var errors = new List<FieldError>();
-        var from = ParseInstant(query, "from", errors) ?? DateTimeOffset.UnixEpoch;
-        var to = ParseInstant(query, "to", errors) ?? CeilingMinute(now);
-        WindowSize? windowSize = null;
-        if (query.TryGetValue("windowSize", out var windowText))
+        var request = new MeterQueryRequest
         {
-            windowSize = windowText.ToString().ToUpperInvariant() switch
+            ClientId = query["clientId"].FirstOrDefault(),
+            From = Instant(query, "from", errors),
+            To = Instant(query, "to", errors),
+            WindowSize = query["windowSize"].FirstOrDefault(),
+            WindowTimeZone = query["windowTimeZone"].FirstOrDefault(),
+            Subject = [.. query["subject"].OfType<string>()],
+            FilterCustomerId = [.. query["filterCustomerId"].OfType<string>()],
+            GroupBy = [.. query["groupBy"].OfType<string>()],
+            FilterGroupBy = [],
+        };
+        foreach (var (key, values) in query)
+        {
+            if (key.StartsWith("filterGroupBy[", StringComparison.Ordinal) && key.EndsWith(']'))
             {
-                "MINUTE" => WindowSize.Minute,
-                "HOUR" => WindowSize.Hour,
-                "DAY" => WindowSize.Day,
-                _ => null,
-            };
-            if (windowSize is null)
-            {
-                errors.Add(new FieldError("windowSize", $"is '{windowText}'; use MINUTE, HOUR or DAY."));
+                request.FilterGroupBy[key["filterGroupBy[".Length..^1]] = [.. values.OfType<string>()];
             }
         }
 
-        if (query.TryGetValue("windowTimeZone", out var zone) && zone.ToString() is not ("UTC" or "Etc/UTC"))
+        return (request, errors);
+    }
+
+    /// <summary>
+    /// The query for <paramref name="meter"/>; <paramref name="customerBySubject"/> holds the subjects
+    /// of the customers named in <c>filterCustomerId</c> (resolved by the caller, null when none named).
+    /// </summary>
+    public static (MeterQuery? Query, IReadOnlyList<FieldError> Errors) Resolve(
+        MeterDefinition meter,
+        MeterQueryRequest request,
+        IReadOnlyDictionary<string, string>? customerBySubject)
+    {
+        var errors = new List<FieldError>();
+        if (request.From is { } from && !Limits.IsStorable(from))
         {
-            errors.Add(new FieldError("windowTimeZone", $"is '{zone}'; only UTC windows are supported so far."));
+            errors.Add(new FieldError("from", $"is {Iso(from)}; give an instant {Limits.StorableRange}."));
         }
 
-        if (from >= to && errors.Count == 0)
+        if (request.To is { } to && (to <= Limits.EarliestInstant || to > Limits.EndOfTime))
         {
-            errors.Add(new FieldError("from", "must be before to."));
+            errors.Add(new FieldError("to", $"is {Iso(to)}; give an instant {Limits.StorableRange}."));
         }
 
-        if (windowSize is { } size && (!IsAligned(from, size) || (query.ContainsKey("to") && !IsAligned(to, size))))
+        if (request is { From: { } f, To: { } t } && errors.Count == 0)
         {
-            errors.Add(new FieldError("from", $"and to must be aligned to the window size {size.ToString().ToUpperInvariant()} (e.g. whole hours for HOUR)."));
+            if (f == t)
+            {
+                errors.Add(new FieldError("from", "and to cannot be equal."));
+            }
+            else if (f > t)
+            {
+                errors.Add(new FieldError("from", "must be before to."));
+            }
+        }
+
+        WindowSize? windowSize = null;
+        if (request.WindowSize is { } sizeText && (windowSize = WindowSizes.Parse(sizeText)) is null)
+        {
+            errors.Add(new FieldError("windowSize", $"is '{Printable(sizeText)}'; use MINUTE, HOUR, DAY or MONTH."));
+        }
+
+        var timeZone = string.IsNullOrEmpty(request.WindowTimeZone) ? "UTC" : request.WindowTimeZone;
+        if (timeZone.Length > 64 || Limits.HasControlCharacters(timeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            errors.Add(new FieldError("windowTimeZone", $"is '{Printable(timeZone)}'; use an IANA time zone such as Europe/Budapest or America/Los_Angeles."));
+        }
+
+        var subjects = request.Subject ?? [];
+        if (subjects.Count > Limits.QuerySubjects)
+        {
+            errors.Add(new FieldError("subject", $"names {subjects.Count} subjects; name at most {Limits.QuerySubjects} per query."));
+        }
+        else if (subjects.Select(Limits.IdentifierProblem).FirstOrDefault(problem => problem is not null) is { } subjectProblem)
+        {
+            errors.Add(new FieldError("subject", subjectProblem));
         }
 
         var groupBy = new List<string>();
-        var bySubject = query.ContainsKey("subject");
-        foreach (var name in query["groupBy"])
+        var bySubject = subjects.Count > 0;
+        var byCustomer = customerBySubject is not null;
+        foreach (var name in request.GroupBy ?? [])
         {
             if (name == "subject")
             {
                 bySubject = true;
             }
-            else if (name is not null && meter.GroupBy.ContainsKey(name))
+            else if (name == "customer_id")
             {
-                groupBy.Add(name);
+                if (customerBySubject is null)
+                {
+                    errors.Add(new FieldError("groupBy", "customer_id needs filterCustomerId: name the customers to group by."));
+                }
+
+                byCustomer = true;
+            }
+            else if (meter.GroupBy.ContainsKey(name))
+            {
+                if (!groupBy.Contains(name))
+                {
+                    groupBy.Add(name);
+                }
             }
             else
             {
-                errors.Add(new FieldError("groupBy", $"'{name}' is not a group of meter {meter.Slug}; use subject or one of: {string.Join(", ", meter.GroupBy.Keys)}."));
+                errors.Add(new FieldError("groupBy", $"'{Printable(name)}' is not a group of meter {meter.Slug}; use subject, customer_id or one of: {string.Join(", ", meter.GroupBy.Keys)}."));
             }
         }
 
-        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in query)
+        var filters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (name, values) in request.FilterGroupBy ?? [])
         {
-            if (key.StartsWith("filterGroupBy[", StringComparison.Ordinal) && key.EndsWith(']'))
+            var field = $"filterGroupBy[{Printable(name)}]";
+            if (!meter.GroupBy.ContainsKey(name))
             {
-                var name = key["filterGroupBy[".Length..^1];
-                if (!meter.GroupBy.ContainsKey(name))
-                {
-                    errors.Add(new FieldError(key, $"'{name}' is not a group of meter {meter.Slug}."));
-                }
-                else if (Limits.IdentifierProblem(value.ToString()) is { } problem)
-                {
-                    errors.Add(new FieldError(key, problem));
-                }
-                else
-                {
-                    filters[name] = value.ToString();
-                }
+                errors.Add(new FieldError(field, $"'{Printable(name)}' is not a group of meter {meter.Slug}."));
             }
-        }
-
-        var subjects = query["subject"].Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
-        if (subjects.Count > Limits.QuerySubjects)
-        {
-            errors.Add(new FieldError("subject", $"names {subjects.Count} subjects; name at most {Limits.QuerySubjects} per query."));
-        }
-
-        foreach (var subject in subjects)
-        {
-            if (Limits.IdentifierProblem(subject) is { } problem)
+            else if (values is null || values.Count is 0 or > Limits.QuerySubjects)
             {
-                errors.Add(new FieldError("subject", problem));
-                break;
+                errors.Add(new FieldError(field, $"must list 1-{Limits.QuerySubjects} values."));
+            }
+            else if (values.Select(value => Limits.IdentifierProblem(value)).FirstOrDefault(problem => problem is not null) is { } problem)
+            {
+                errors.Add(new FieldError(field, problem));
+            }
+            else
+            {
+                filters[name] = values;
             }
         }
 
@@ -104,45 +152,36 @@ public static class MeterQueryParser
             return (null, errors);
         }
 
-        return (new MeterQuery(meter.TenantId, meter.Id, from, to, windowSize, subjects, bySubject, groupBy, filters)
+        return (new MeterQuery(meter, request.From?.ToUniversalTime(), request.To?.ToUniversalTime(), windowSize)
         {
-            FromGiven = query.ContainsKey("from"),
-            ToGiven = query.ContainsKey("to"),
+            TimeZone = timeZone,
+            Subjects = subjects,
+            CustomerBySubject = customerBySubject,
+            GroupBySubject = bySubject,
+            GroupByCustomer = byCustomer,
+            GroupBy = groupBy,
+            FilterGroupBy = filters,
         }, []);
     }
 
-    private static DateTimeOffset? ParseInstant(IQueryCollection query, string name, List<FieldError> errors)
+    private static DateTimeOffset? Instant(IQueryCollection query, string name, List<FieldError> errors)
     {
-        if (!query.TryGetValue(name, out var text))
+        if (!query.TryGetValue(name, out var text) || string.IsNullOrEmpty(text))
         {
             return null;
         }
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
-            if (!Limits.IsStorable(instant) && instant != Limits.EndOfTime)
-            {
-                errors.Add(new FieldError(name, $"is {text}; give an instant {Limits.StorableRange}."));
-                return null;
-            }
-
             return instant.ToUniversalTime();
         }
 
-        errors.Add(new FieldError(name, $"is '{text}'; use an RFC 3339 timestamp such as 2026-11-01T00:00:00Z."));
+        errors.Add(new FieldError(name, $"is '{Printable(text.ToString())}'; use an RFC 3339 timestamp such as 2026-11-01T00:00:00Z."));
         return null;
     }
 
-    private static bool IsAligned(DateTimeOffset instant, WindowSize size) => size switch
-    {
-        WindowSize.Minute => instant.Ticks % TimeSpan.TicksPerMinute == 0,
-        WindowSize.Hour => instant.Ticks % TimeSpan.TicksPerHour == 0,
-        _ => instant.Ticks % TimeSpan.TicksPerDay == 0,
-    };
+    private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset CeilingMinute(DateTimeOffset now)
-    {
-        var ticks = now.UtcTicks + TimeSpan.TicksPerMinute - 1;
-        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
-    }
+    private static string Printable(string text) =>
+        Limits.HasControlCharacters(text) || text.Length > Limits.Identifier ? "(invalid value)" : text;
 }

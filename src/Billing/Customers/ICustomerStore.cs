@@ -13,6 +13,9 @@ public interface ICustomerStore
 
     Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken);
 
+    /// <summary>Which customer each of <paramref name="subjects"/> is attributed to (subjects of no customer are left out).</summary>
+    Task<IReadOnlyDictionary<string, string>> CustomerIdsBySubjectAsync(string tenantId, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken);
+
     /// <summary>Stores a subscription; conflict on field <c>customerId</c> if the customer already has one starting at the same instant.</summary>
     Task CreateSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken);
 

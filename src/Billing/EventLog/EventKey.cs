@@ -1,14 +1,15 @@
-using Tally.Billing.Tenants;
+using Tally.Billing.Events;
 
 namespace Tally.Billing.EventLog;
 
 /// <summary>
-/// The log key of a usage event, <c>{tenantId}:{subject}</c>: it keeps one customer's events in one
-/// partition and carries the tenant to the aggregator. Tenant ids never contain ':'.
+/// The log key of a usage event, <c>{tenantId}:{source}:{id}</c>: its identity, so every copy of an
+/// event (a retry, a re-send days later) lands in the same partition and one aggregator alone decides
+/// whether it is new. The key also carries the tenant to the aggregator; tenant ids never contain ':'.
 /// </summary>
 public static class EventKey
 {
-    public static string For(string tenantId, string subject) => string.Concat(tenantId, ":", subject);
+    public static string For(EventIdentity identity) => string.Concat(identity.TenantId, ":", identity.Source, ":", identity.Id);
 
     /// <summary>The tenant id part of a key, or null for a key Tally did not write.</summary>
     public static string? TenantOf(string key)

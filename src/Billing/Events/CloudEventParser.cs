@@ -19,7 +19,7 @@ public static class CloudEventParser
     /// <param name="body">The request body.</param>
     /// <param name="expectBatch">True for <c>application/cloudevents-batch+json</c>, false for a single event,
     /// null for <c>application/json</c> (either).</param>
-    /// <param name="now">Used for events without <c>time</c>.</param>
+    /// <param name="now">The time of arrival: the time of events without <c>time</c>, and every event's <c>tallyingested</c>.</param>
     public static CloudEventBatch Parse(ReadOnlyMemory<byte> body, bool? expectBatch, DateTimeOffset now)
     {
         JsonDocument document;
@@ -109,7 +109,7 @@ public static class CloudEventParser
             return null;
         }
 
-        return new UsageEvent(id!, source!, type!, subject!, time, Normalize(id!, source!, type!, subject!, time, data));
+        return new UsageEvent(id!, source!, type!, subject!, time, Normalize(id!, source!, type!, subject!, time, now, data));
     }
 
     private static string? RequiredString(JsonElement element, string name, string path, List<FieldError> errors, string? meaning = null)
@@ -207,7 +207,7 @@ public static class CloudEventParser
         return data;
     }
 
-    private static ReadOnlyMemory<byte> Normalize(string id, string source, string type, string subject, DateTimeOffset time, JsonElement? data)
+    private static ReadOnlyMemory<byte> Normalize(string id, string source, string type, string subject, DateTimeOffset time, DateTimeOffset ingestedAt, JsonElement? data)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -219,6 +219,7 @@ public static class CloudEventParser
             writer.WriteString("type", type);
             writer.WriteString("subject", subject);
             writer.WriteString("time", time.UtcDateTime);
+            writer.WriteString(LoggedEventReader.IngestedAttribute, TruncateToMilliseconds(ingestedAt).UtcDateTime);
             if (data is { } payload)
             {
                 writer.WritePropertyName("data");
@@ -232,4 +233,7 @@ public static class CloudEventParser
     }
 
     private static CloudEventBatch Refused(FieldError error) => new([], [error]);
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset instant) =>
+        new(instant.UtcTicks - (instant.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }

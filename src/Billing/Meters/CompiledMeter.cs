@@ -1,89 +1,140 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Tally.Billing.Meters;
 
-/// <summary>A meter definition with its JSONPaths parsed once, ready to measure events.</summary>
+/// <summary>
+/// A meter definition with its JSONPaths parsed once, for judging single events in C#: whether the
+/// meter takes an event, and why not (ingest refusals and the <c>validationError</c> of stored events).
+/// Aggregation itself happens in the usage store over stored events, with the same rules.
+/// </summary>
 public sealed class CompiledMeter
 {
     private readonly JsonPath? _value;
-    private readonly KeyValuePair<string, JsonPath>[] _groupBy;
+    private readonly (JsonPath Path, DataCondition Condition)[] _filter;
 
     public CompiledMeter(MeterDefinition definition)
     {
         Definition = definition;
         _value = definition.ValueProperty is null ? null : JsonPath.Parse(definition.ValueProperty);
-        _groupBy = [.. definition.GroupBy
-            .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => KeyValuePair.Create(pair.Key, JsonPath.Parse(pair.Value)))];
+        _filter = [.. definition.DataFilter.Select(condition => (JsonPath.Parse(condition.Path), condition))];
     }
 
     public MeterDefinition Definition { get; }
 
     /// <summary>
-    /// The quantity this event adds (1 for COUNT, the number at valueProperty for SUM) and its group
-    /// key; false with a reason when the event cannot be measured (e.g. the value is missing).
+    /// Whether the meter measures an event of its type with this data and time: false with
+    /// <paramref name="skipped"/> when the event is outside the meter by design (before eventFrom, or
+    /// filtered out), false with <paramref name="error"/> when the meter cannot measure it (the value
+    /// is missing or not a number). Both are null when the event is measured.
     /// </summary>
-    public bool TryMeasure(JsonElement data, out decimal quantity, out string groupBy, out string rejection)
+    public bool TryMeasure(JsonElement data, DateTimeOffset time, out string? skipped, out string? error)
     {
-        quantity = 0;
-        groupBy = GroupKey(data);
-        rejection = "";
-        if (Definition.Aggregation == MeterAggregation.Count)
+        skipped = null;
+        error = null;
+        if (Definition.EventFrom is { } from && time < from)
         {
-            quantity = 1;
-            return true;
-        }
-
-        if (_value is null || !_value.TrySelect(data, out var element))
-        {
-            rejection = $"data has no value at {Definition.ValueProperty}";
+            skipped = $"before the meter's eventFrom {from.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
             return false;
         }
 
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out quantity))
+        foreach (var (path, condition) in _filter)
         {
-            return true;
-        }
-
-        if (element.ValueKind == JsonValueKind.String
-            && decimal.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out quantity))
-        {
-            return true;
-        }
-
-        rejection = $"value at {Definition.ValueProperty} is not a number";
-        return false;
-    }
-
-    private string GroupKey(JsonElement data)
-    {
-        if (_groupBy.Length == 0)
-        {
-            return "{}";
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, path) in _groupBy)
+            if (!Passes(data, path, condition))
             {
-                if (data.ValueKind != JsonValueKind.Undefined && path.TrySelect(data, out var value) && value.ValueKind != JsonValueKind.Null)
-                {
-                    writer.WriteString(name, value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
-                }
-                else
-                {
-                    writer.WriteNull(name);
-                }
+                skipped = $"data does not pass the filter on {condition.Path}";
+                return false;
+            }
+        }
+
+        if (Definition.Aggregation == MeterAggregation.Count)
+        {
+            return true;
+        }
+
+        if (_value is null || data.ValueKind != JsonValueKind.Object || !_value.TrySelect(data, out var element)
+            || element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            error = $"missing value property: \"{Definition.ValueProperty}\"";
+            return false;
+        }
+
+        if (Definition.Aggregation == MeterAggregation.UniqueCount)
+        {
+            if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                error = $"value property \"{Definition.ValueProperty}\" is a JSON {element.ValueKind.ToString().ToLowerInvariant()}, not a scalar";
+                return false;
             }
 
-            writer.WriteEndObject();
+            return true;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (!TryNumber(element, out _))
+        {
+            error = $"value property \"{Definition.ValueProperty}\" is {Describe(element)}; it must be a number or a numeric string";
+            return false;
+        }
+
+        return true;
     }
+
+    /// <summary>
+    /// A JSON number or a string holding one, within decimal's range (what billing can price):
+    /// <c>10</c>, <c>"10"</c>, <c>1e3</c>; not <c>NaN</c>, <c>Infinity</c>, <c>1e999</c>, <c>true</c>.
+    /// </summary>
+    public static bool TryNumber(JsonElement element, out decimal number)
+    {
+        number = 0;
+        var text = element.ValueKind switch
+        {
+            JsonValueKind.Number => element.GetRawText(),
+            JsonValueKind.String => element.GetString(),
+            _ => null,
+        };
+        return text is not null
+            && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+    }
+
+    /// <summary>The JSON text a value compares by: strings unquoted, other scalars as written; null when absent.</summary>
+    public static string? ScalarText(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
+        _ => null,
+    };
+
+    private static bool Passes(JsonElement data, JsonPath path, DataCondition condition)
+    {
+        JsonElement element = default;
+        var present = data.ValueKind == JsonValueKind.Object && path.TrySelect(data, out element) && element.ValueKind != JsonValueKind.Null;
+        var text = present ? ScalarText(element) : null;
+        return condition.Operator switch
+        {
+            DataOperator.Exists => present == (condition.Values[0] == "true"),
+            DataOperator.Eq => text == condition.Values[0],
+            DataOperator.Ne => text != condition.Values[0],
+            DataOperator.In => text is not null && condition.Values.Contains(text),
+            DataOperator.Nin => text is null || !condition.Values.Contains(text),
+            _ => present && TryNumber(element, out var value)
+                && decimal.TryParse(condition.Values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var bound)
+                && condition.Operator switch
+                {
+                    DataOperator.Gt => value > bound,
+                    DataOperator.Gte => value >= bound,
+                    DataOperator.Lt => value < bound,
+                    _ => value <= bound,
+                },
+        };
+    }
+
+    private static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => $"the string \"{Truncate(element.GetString()!)}\"",
+        JsonValueKind.Number => $"the number {Truncate(element.GetRawText())}, outside the range Tally can bill",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {element.GetRawText()}",
+        _ => $"a JSON {element.ValueKind.ToString().ToLowerInvariant()}",
+    };
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -14,6 +14,9 @@ public interface IMeterStore
     /// <summary>Every tenant's meters, for the aggregator.</summary>
     Task<IReadOnlyList<MeterDefinition>> ListAllAsync(CancellationToken cancellationToken);
 
+    /// <summary>Replaces what may change of a meter (name, description, groupBy, metadata, updatedAt).</summary>
+    Task UpdateAsync(MeterDefinition meter, CancellationToken cancellationToken);
+
     /// <summary>Deletes the tenant's meter with this id or slug; false if there was none.</summary>
     Task<bool> DeleteAsync(string tenantId, string idOrSlug, CancellationToken cancellationToken);
 }

@@ -18,6 +18,18 @@ public sealed class JsonPath
 
     public string Text { get; }
 
+    /// <summary>
+    /// The same path in one canonical JSONPath spelling (<c>$.a.b</c>, <c>$["a b"]</c>, <c>$.items[0]</c>), the
+    /// form SQL/JSON functions such as ClickHouse's <c>JSON_VALUE</c> take.
+    /// </summary>
+    public string Canonical => "$" + string.Concat(_steps.Select(step => step switch
+    {
+        int index => $"[{index}]",
+        string name when IsIdentifier(name) => "." + name,
+        string name => "[\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"]",
+        _ => throw new InvalidOperationException(),
+    }));
+
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> says what to write instead.</summary>
     public static bool TryParse(string? text, out JsonPath path, out string error)
     {
@@ -129,4 +141,7 @@ public sealed class JsonPath
     }
 
     public override string ToString() => Text;
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }

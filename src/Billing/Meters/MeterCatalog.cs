@@ -1,6 +1,6 @@
 namespace Tally.Billing.Meters;
 
-/// <summary>Every tenant's meters, indexed by tenant and event type for the aggregator's hot loop.</summary>
+/// <summary>Every tenant's meters, indexed by tenant and event type, for judging single events.</summary>
 public sealed class MeterCatalog
 {
     private readonly Dictionary<(string TenantId, string EventType), CompiledMeter[]> _byType;

@@ -1,15 +1,16 @@
+using Tally.Billing.Meters;
+
 namespace Tally.Billing.Usage;
 
-/// <summary>Aggregated usage as Rating and the Invoicer read it, whatever stores it.</summary>
+/// <summary>Usage as Rating and the Invoicer read it, whatever stores it.</summary>
 public interface IUsageReader
 {
     /// <summary>
-    /// Sum of a meter's usage for the given subjects over [<paramref name="from"/>, <paramref name="to"/>)
-    /// (minute windows starting in the range), each acknowledged event counted once.
+    /// The meter's aggregate over the subjects' events in [<paramref name="from"/>, <paramref name="to"/>),
+    /// each identity counted once; 0 when no event is measurable.
     /// </summary>
     Task<decimal> GetTotalAsync(
-        string tenantId,
-        string meterId,
+        MeterDefinition meter,
         IReadOnlyList<string> subjects,
         DateTimeOffset from,
         DateTimeOffset to,

@@ -72,7 +72,9 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
             var parameters = new List<KeyValuePair<string, string>>();
             var settings = new List<KeyValuePair<string, string>>();
             byte[] sql;
-            if (request.HasFormContentType)
+            // Only multipart bodies are forms: ClickHouse reads any other body as SQL, whatever its content type
+            // (curl sends raw SQL as application/x-www-form-urlencoded).
+            if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
                 // Clients send long parameter lists in a multipart body (the driver's UseFormDataParameters),
                 // where URLs would grow past what servers accept.

@@ -90,6 +90,7 @@ public static class TallyServer
         if (roles.HasFlag(TallyRoles.Api))
         {
             app.MapTallyAdmin();
+            app.MapTallyEventList();
             app.MapTallyMeters();
             app.MapTallyRating();
             app.MapTallyInvoicer();

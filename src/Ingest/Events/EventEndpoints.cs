@@ -52,7 +52,7 @@ public static class EventEndpoints
         var records = new LogRecord[batch.Events.Count];
         for (var i = 0; i < records.Length; i++)
         {
-            records[i] = new LogRecord(EventKey.For(tenantId, batch.Events[i].Subject), batch.Events[i].Json);
+            records[i] = new LogRecord(EventKey.For(new EventIdentity(tenantId, batch.Events[i].Source, batch.Events[i].Id)), batch.Events[i].Json);
         }
 
         var logger = loggers.CreateLogger(typeof(EventEndpoints));

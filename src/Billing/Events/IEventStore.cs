@@ -1,0 +1,34 @@
+namespace Tally.Billing.Events;
+
+/// <summary>
+/// The stored usage events (ClickHouse): written by the aggregator, deduplicated by identity before
+/// they get here, read by meter queries, the event list and the identity index's rebuild.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>Stores events durably; storing the same event again (a replay) leaves one copy in every read.</summary>
+    Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Keeps rejected records visible (the dead-letter place); storing one again leaves one copy.</summary>
+    Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken);
+
+    /// <summary>The identity and payload digests of the partition's stored events at or after a log position.</summary>
+    IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken);
+
+    /// <summary>Stored and rejected events of a tenant, newest first (OpenMeter's <c>GET /api/v1/events</c>).</summary>
+    Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters of the event list; null means no filter on that field.</summary>
+public sealed record EventListQuery(
+    string TenantId,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    DateTimeOffset? IngestedAtFrom,
+    DateTimeOffset? IngestedAtTo,
+    string? Id,
+    IReadOnlyList<string> Subjects,
+    int Limit);
+
+/// <summary>An event of the list: what was stored (or rejected, with the reason) and when.</summary>
+public sealed record ListedEvent(StoredEvent Event, DateTimeOffset StoredAt, string? Rejection);

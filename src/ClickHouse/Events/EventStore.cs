@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Tally.Billing.Events;
+
+namespace Tally.ClickHouse.Events;
+
+/// <summary>The stored usage events in ClickHouse (tables in <see cref="Usage.UsageSchema"/>).</summary>
+public sealed class EventStore(IClickHouse clickHouse) : IEventStore
+{
+    private const string InstantFormat = "yyyy-MM-dd HH:mm:ss.fff";
+
+    public Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(events.Count * 320);
+        buffer.Write("INSERT INTO events (tenant_id, type, subject, time, source, id, data, ingested_at, identity, payload, log_partition, log_position) FORMAT JSONEachRow\n"u8);
+        using var writer = new Utf8JsonWriter(buffer);
+        foreach (var stored in events)
+        {
+            // JSONEachRow wants one object per line, which a single writer cannot emit: reset it per row.
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            WriteEvent(writer, stored);
+            writer.WriteEndObject();
+            writer.Flush();
+            buffer.Write("\n"u8);
+        }
+
+        return clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
+    }
+
+    public Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken)
+    {
+        if (rejected.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(rejected.Count * 400);
+        buffer.Write("INSERT INTO rejected_events (tenant_id, rejected_at, reason, raw, type, subject, time, source, id, data, ingested_at, identity, log_partition, log_position) FORMAT JSONEachRow\n"u8);
+        using var writer = new Utf8JsonWriter(buffer);
+        foreach (var record in rejected)
+        {
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("rejected_at", Instant(rejectedAt));
+            writer.WriteString("reason", record.Reason);
+            writer.WriteString("raw", record.Raw);
+            if (record.Event is { } stored)
+            {
+                WriteEvent(writer, stored);
+            }
+            else
+            {
+                writer.WriteString("tenant_id", record.TenantId);
+                writer.WriteString("time", Instant(rejectedAt));
+                writer.WriteString("ingested_at", Instant(rejectedAt));
+                writer.WriteNumber("log_partition", record.Partition);
+                writer.WriteNumber("log_position", record.Position);
+            }
+
+            writer.WriteEndObject();
+            writer.Flush();
+            buffer.Write("\n"u8);
+        }
+
+        return clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
+    }
+
+    public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken) =>
+        clickHouse.StreamAsync(
+            "SELECT toString(identity), toString(payload) FROM events WHERE log_partition = {p:UInt16} AND log_position >= {from:UInt64}",
+            new Dictionary<string, object?> { ["p"] = (ushort)partition, ["from"] = (ulong)fromPosition },
+            record => KeyValuePair.Create(
+                UInt128.Parse(record.GetString(0), CultureInfo.InvariantCulture),
+                ulong.Parse(record.GetString(1), CultureInfo.InvariantCulture)),
+            cancellationToken);
+
+    public Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["tenant"] = query.TenantId, ["limit"] = (ulong)query.Limit };
+        var filter = new StringBuilder(" WHERE tenant_id = {tenant:String}");
+        void Range(string column, string name, DateTimeOffset? value, string comparison)
+        {
+            if (value is { } instant)
+            {
+                parameters[name] = instant.UtcDateTime;
+                filter.Append($" AND {column} {comparison} {{{name}:DateTime64(3, 'UTC')}}");
+            }
+        }
+
+        Range("time", "from", query.From, ">=");
+        Range("time", "to", query.To, "<");
+        Range("ingested_at", "ifrom", query.IngestedAtFrom, ">=");
+        Range("ingested_at", "ito", query.IngestedAtTo, "<");
+        if (query.Id is { } id)
+        {
+            parameters["id"] = id;
+            filter.Append(" AND position(id, {id:String}) > 0");
+        }
+
+        if (query.Subjects.Count > 0)
+        {
+            parameters["subjects"] = query.Subjects.ToArray();
+            filter.Append(" AND subject IN {subjects:Array(String)}");
+        }
+
+        var sql = $$"""
+            SELECT type, subject, toUnixTimestamp64Milli(time), source, id, data, toUnixTimestamp64Milli(ingested_at), toUnixTimestamp64Milli(stored), rejection
+            FROM (
+                SELECT type, subject, time, source, id, data, ingested_at, stored_at AS stored, '' AS rejection FROM events FINAL {{filter}}
+                UNION ALL
+                SELECT type, subject, time, source, id, data, ingested_at, rejected_at AS stored, reason AS rejection FROM rejected_events FINAL {{filter}}
+            )
+            ORDER BY time DESC, stored DESC
+            LIMIT {limit:UInt64}
+            """;
+        return clickHouse.QueryAsync(sql, parameters, record => new ListedEvent(
+            new StoredEvent(
+                new EventIdentity(query.TenantId, record.GetString(3), record.GetString(4)),
+                record.GetString(0),
+                record.GetString(1),
+                Milliseconds(record.GetValue(2)),
+                record.GetString(5),
+                Milliseconds(record.GetValue(6))),
+            Milliseconds(record.GetValue(7)),
+            record.GetString(8) is { Length: > 0 } reason ? reason : null), cancellationToken);
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
+    {
+        writer.WriteString("tenant_id", stored.Identity.TenantId);
+        writer.WriteString("type", stored.Type);
+        writer.WriteString("subject", stored.Subject);
+        writer.WriteString("time", Instant(stored.Time));
+        writer.WriteString("source", stored.Identity.Source);
+        writer.WriteString("id", stored.Identity.Id);
+        writer.WriteString("data", stored.Data);
+        writer.WriteString("ingested_at", Instant(stored.IngestedAt));
+        // UInt128 as a bare JSON number: ClickHouse reads it exactly, a double would not.
+        writer.WritePropertyName("identity");
+        writer.WriteRawValue(stored.IdentityDigest.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+        writer.WriteNumber("payload", stored.PayloadDigest);
+        writer.WriteNumber("log_partition", stored.Partition);
+        writer.WriteNumber("log_position", stored.Position);
+    }
+
+    private static string Instant(DateTimeOffset instant) => instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Milliseconds(object value) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+}
