@@ -99,8 +99,7 @@ public sealed class RocksDbEventIdentityIndex : IEventIdentityIndex, IDisposable
             return new(ReadOnlyDictionary<UInt128, ulong>.Empty);
         }
 
-        var sorted = identities.Distinct().ToArray();
-        Array.Sort(sorted);
+        var sorted = SortedDistinct(identities);
         bool[] found;
         ulong[] payloads;
         EnterOpen();
@@ -236,6 +235,29 @@ public sealed class RocksDbEventIdentityIndex : IEventIdentityIndex, IDisposable
 
         BatchedPointReads.Read(_db.Handle, _columnFamily, _reads.Handle, keys, IdentityKeys.IdentityKeyLength, sorted.Length, found, payloads);
         return (found, payloads);
+    }
+
+    /// <summary>Sorted (the order MultiGet reads in) and without repeats, deduplicated by the sort rather than a hash set.</summary>
+    private static UInt128[] SortedDistinct(IReadOnlyCollection<UInt128> identities)
+    {
+        var sorted = identities.ToArray();
+        if (sorted.Length == 0)
+        {
+            return sorted;
+        }
+
+        Array.Sort(sorted);
+        var distinct = 1;
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            if (sorted[i] != sorted[distinct - 1])
+            {
+                sorted[distinct++] = sorted[i];
+            }
+        }
+
+        Array.Resize(ref sorted, distinct);
+        return sorted;
     }
 
     private long ReadMetadataOpen(int partition, byte tag, CancellationToken cancellationToken)

@@ -36,6 +36,19 @@ public sealed class RocksDbEventIdentityIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task FindAsync_IdentitiesRequestedTwice_ReturnsEachOnce()
+    {
+        await using var index = Open();
+        var added = _data.WithPayloads(_data.NewIdentities(3));
+        await index.AddAsync(0, added, completeThrough: 3, Token);
+        var absent = _data.NewIdentities(1)[0];
+
+        var found = await index.FindAsync(0, [added[2].Key, absent, added[0].Key, added[2].Key, absent, added[0].Key], Token);
+
+        Assert.Equal(new Dictionary<UInt128, ulong> { [added[0].Key] = added[0].Value, [added[2].Key] = added[2].Value }, found);
+    }
+
+    [Fact]
     public async Task AddAsync_PresentIdentitiesWithOtherPayloads_KeepsFirstPayloadsAndCountsOnlyNewOnes()
     {
         await using var index = Open();
