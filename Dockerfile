@@ -18,6 +18,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Billing/Tally.Billing.csproj src/Billing/
 COPY src/ServiceDefaults/Tally.ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/EventLog/Tally.EventLog.csproj src/EventLog/
+COPY src/EventIdentities/Tally.EventIdentities.csproj src/EventIdentities/
 COPY src/ClickHouse/Tally.ClickHouse.csproj src/ClickHouse/
 COPY src/Ledger/Tally.Ledger.csproj src/Ledger/
 COPY src/Stripe/Tally.Stripe.csproj src/Stripe/
@@ -30,7 +31,7 @@ RUN dotnet restore src/Host/Tally.Host.csproj
 
 COPY src/ src/
 # Framework-dependent and portable (no runtime identifier): runs on the aspnet image for
-# amd64 and arm64 alike; native libraries (librdkafka, e_sqlite3) come from runtimes/.
+# amd64 and arm64 alike; native libraries (librdkafka, e_sqlite3, librocksdb) come from runtimes/.
 RUN dotnet publish src/Host/Tally.Host.csproj -c Release --no-restore --no-self-contained \
         -p:UseAppHost=false -o /app
 

@@ -22,6 +22,7 @@ public static class LayoutRules
         ("Dapper", "Tally.Ledger"),
         ("Stripe.net", "Tally.Stripe"),
         ("Microsoft.Orleans.", "Tally.Rating"),
+        ("RocksDB", "Tally.EventIdentities"),
     ];
 
     /// <summary>Test and benchmark assemblies may see a project's internals; nothing else may.</summary>

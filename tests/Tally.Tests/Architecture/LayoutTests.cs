@@ -14,7 +14,7 @@ public sealed class LayoutTests
     public void Projects_AsCommitted_HaveTheLayoutTheArchitectureDocumentDescribes()
     {
         Assert.Equal(
-            ["Tally.Aggregator", "Tally.Billing", "Tally.ClickHouse", "Tally.EventLog", "Tally.Host", "Tally.Ingest", "Tally.Invoicer", "Tally.Ledger", "Tally.Rating", "Tally.ServiceDefaults", "Tally.Stripe"],
+            ["Tally.Aggregator", "Tally.Billing", "Tally.ClickHouse", "Tally.EventIdentities", "Tally.EventLog", "Tally.Host", "Tally.Ingest", "Tally.Invoicer", "Tally.Ledger", "Tally.Rating", "Tally.ServiceDefaults", "Tally.Stripe"],
             Real.Value.Nodes.Keys.Order(StringComparer.Ordinal));
         Assert.Empty(LayoutRules.DomainHasNoReferences(Real.Value));
         Assert.Empty(LayoutRules.EachPackageHasOneOwner(Real.Value));
@@ -34,7 +34,7 @@ public sealed class LayoutTests
         var foreign = references.Where(name =>
             name.StartsWith("Confluent.Kafka", StringComparison.Ordinal) || name.StartsWith("ClickHouse.", StringComparison.Ordinal)
             || name.StartsWith("Npgsql", StringComparison.Ordinal) || name.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal)
-            || name == "Dapper" || name == "Stripe.net"
+            || name == "Dapper" || name == "Stripe.net" || name == "RocksDbSharp"
             || (name.StartsWith("Orleans", StringComparison.Ordinal) && assemblyName != "Tally.Rating")
             || (name.StartsWith("Tally.", StringComparison.Ordinal) && name is not ("Tally.Billing" or "Tally.ServiceDefaults")));
         Assert.Empty(foreign);
