@@ -66,6 +66,6 @@ public sealed class LoadData
                 throw new InvalidOperationException($"Generated batch is invalid: {parsed.Errors[0]}");
             }
 
-            return parsed.Events.Select(e => new LogRecord(EventKey.For(tenantId, e.Subject), e.Json)).ToArray();
+            return parsed.Events.Select(e => new LogRecord(EventKey.For(new EventIdentity(tenantId, e.Source, e.Id)), e.Json)).ToArray();
         })];
 }

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tally.Billing.Events;
 using Tally.Billing.Usage;
-using Tally.ClickHouse.Events;
 using Tally.ClickHouse.Embedded;
+using Tally.ClickHouse.Events;
 using Tally.ClickHouse.Usage;
 
 namespace Tally.ClickHouse;

@@ -103,7 +103,7 @@ internal sealed class SqlMeterStore(LedgerDatabase database) : IMeterStore
         {
             Name = row.Name ?? row.Slug,
             EventFrom = row.EventFrom is null ? null : Dialect.ReadInstant(row.EventFrom),
-            DataFilter = row.DataFilter is null ? [] : JsonSerializer.Deserialize<List<DataCondition>>(row.DataFilter) ?? [],
+            DataFilter = row.DataFilter is null ? Array.Empty<DataCondition>() : JsonSerializer.Deserialize<DataCondition[]>(row.DataFilter) ?? [],
             Metadata = row.Metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(row.Metadata),
             UpdatedAt = row.UpdatedAt is null ? createdAt : Dialect.ReadInstant(row.UpdatedAt),
         };

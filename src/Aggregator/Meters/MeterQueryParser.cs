@@ -89,7 +89,7 @@ public static class MeterQueryParser
         {
             errors.Add(new FieldError("subject", $"names {subjects.Count} subjects; name at most {Limits.QuerySubjects} per query."));
         }
-        else if (subjects.Select(Limits.IdentifierProblem).FirstOrDefault(problem => problem is not null) is { } subjectProblem)
+        else if (subjects.Select(subject => Limits.IdentifierProblem(subject)).FirstOrDefault(problem => problem is not null) is { } subjectProblem)
         {
             errors.Add(new FieldError("subject", subjectProblem));
         }

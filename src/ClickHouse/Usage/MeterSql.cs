@@ -66,7 +66,8 @@ internal sealed class MeterSql
             sql._sql.Append(" AND JSON_VALUE(data, {fp").Append(index).Append(":String}) IN {fv").Append(index).Append(":Array(String)}");
         }
 
-        sql._sql.Append(" GROUP BY ws, we, s, c");
+        // Without a window size the window is itself an aggregate (first and last event) and not a key.
+        sql._sql.Append(query.WindowSize is null ? " GROUP BY s, c" : " GROUP BY ws, we, s, c");
         foreach (var column in sql._groupColumns)
         {
             sql._sql.Append(", ").Append(column);

@@ -3,6 +3,7 @@ using Tally.Billing;
 using Tally.Billing.EventLog;
 using Tally.Billing.Tenants;
 using Tally.ClickHouse;
+using Tally.EventIdentities;
 using Tally.EventLog;
 using Tally.Ingest;
 using Tally.Invoicer;
@@ -68,6 +69,7 @@ public static class TallyServer
 
         if (roles.HasFlag(TallyRoles.Aggregator))
         {
+            services.AddTallyEventIdentities(configuration, paths.DataDirectory);
             services.AddTallyAggregation(configuration);
         }
 

@@ -81,7 +81,7 @@ public sealed class FaultIsolationTests : IAsyncLifetime
         var key = await CreateTenantAsync("full-disk");
         disk.Fill();
 
-        using var refused = await SendAsync(HttpMethod.Post, "/api/v1/customers", key, new { key = "c1", name = new string('n', 1000) });
+        using var refused = await SendAsync(HttpMethod.Post, "/api/v1/customers", key, new { key = "c1", name = new string('n', 200) });
         var problem = await ReadJsonAsync(refused);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("https://tally.dev/problems/storage-full", problem.GetProperty("type").GetString());

@@ -20,7 +20,7 @@ public sealed class CloudEventParserTests
         Assert.Equal(("e1", "api", "prompt", "cust-1"), (ev.Id, ev.Source, ev.Type, ev.Subject));
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero), ev.Time);
         Assert.Equal(
-            """{"specversion":"1.0","id":"e1","source":"api","type":"prompt","subject":"cust-1","time":"2026-11-25T10:00:00Z","data":{"tokens":42}}""",
+            """{"specversion":"1.0","id":"e1","source":"api","type":"prompt","subject":"cust-1","time":"2026-11-25T10:00:00Z","tallyingested":"2026-11-25T10:30:00Z","data":{"tokens":42}}""",
             Encoding.UTF8.GetString(ev.Json.Span));
     }
 

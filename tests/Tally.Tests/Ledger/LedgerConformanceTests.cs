@@ -1,6 +1,7 @@
 using Tally.Billing;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
+using Tally.Billing.Meters;
 using Tally.Billing.Tenants;
 using Xunit;
 
@@ -103,10 +104,16 @@ public abstract partial class LedgerConformanceTests : IAsyncLifetime
     public async Task MeterCreate_Always_RoundTripsEveryField()
     {
         var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var createdAt = new DateTimeOffset(2026, 11, 25, 11, 30, 15, 123, TimeSpan.FromHours(2));
         var meter = LedgerScenario.Meter(tenant, "tokens") with
         {
             GroupBy = new Dictionary<string, string> { ["model"] = "$.model", ["region"] = "$.region" },
-            CreatedAt = new DateTimeOffset(2026, 11, 25, 11, 30, 15, 123, TimeSpan.FromHours(2)),
+            CreatedAt = createdAt,
+            Name = "LLM tokens",
+            EventFrom = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            DataFilter = [new DataCondition("$.status", DataOperator.In, ["ok", "partial"]), new DataCondition("$.n", DataOperator.Gt, ["0.5"])],
+            Metadata = new Dictionary<string, string> { ["team"] = "ml" },
+            UpdatedAt = createdAt.AddHours(1),
         };
 
         await Ledger.Meters.CreateAsync(meter, Ct);
@@ -117,8 +124,35 @@ public abstract partial class LedgerConformanceTests : IAsyncLifetime
         Assert.Equal(meter.GroupBy, byId.GroupBy);
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 9, 30, 15, 123, TimeSpan.Zero), byId.CreatedAt);
         Assert.Equal(TimeSpan.Zero, byId.CreatedAt.Offset);
-        Assert.Equal(meter with { GroupBy = byId.GroupBy, CreatedAt = byId.CreatedAt }, byId);
-        Assert.Equal(byId with { GroupBy = bySlug!.GroupBy }, bySlug);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 10, 30, 15, 123, TimeSpan.Zero), byId.UpdatedAt);
+        Assert.Equal(meter.DataFilter.Select(c => (c.Path, c.Operator, string.Join('|', c.Values))), byId.DataFilter.Select(c => (c.Path, c.Operator, string.Join('|', c.Values))));
+        Assert.Equal(meter.Metadata, byId.Metadata);
+        Assert.Equal(
+            meter with { GroupBy = byId.GroupBy, CreatedAt = byId.CreatedAt, UpdatedAt = byId.UpdatedAt, DataFilter = byId.DataFilter, Metadata = byId.Metadata },
+            byId);
+        Assert.Equal(byId with { GroupBy = bySlug!.GroupBy, DataFilter = bySlug.DataFilter, Metadata = bySlug.Metadata }, bySlug);
+    }
+
+    [Fact]
+    public async Task MeterUpdate_NameGroupByMetadata_ReplacesThemAndKeepsTheRest()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var meter = LedgerScenario.Meter(tenant, "tokens");
+        await Ledger.Meters.CreateAsync(meter, Ct);
+
+        var changed = meter with
+        {
+            Name = "Renamed",
+            Description = "new words",
+            GroupBy = new Dictionary<string, string> { ["model"] = "$.model" },
+            Metadata = null,
+            UpdatedAt = meter.CreatedAt.AddDays(1),
+        };
+        await Ledger.Meters.UpdateAsync(changed, Ct);
+        var stored = await Ledger.Meters.GetAsync(tenant, "tokens", Ct);
+
+        Assert.Equal(("Renamed", "new words", "$.model", meter.CreatedAt.AddDays(1)), (stored!.Name, stored.Description, stored.GroupBy["model"], stored.UpdatedAt));
+        Assert.Equal((meter.Aggregation, meter.EventType, meter.ValueProperty, meter.CreatedAt), (stored.Aggregation, stored.EventType, stored.ValueProperty, stored.CreatedAt));
     }
 
     [Fact]

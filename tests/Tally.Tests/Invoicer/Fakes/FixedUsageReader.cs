@@ -1,3 +1,4 @@
+using Tally.Billing.Meters;
 using Tally.Billing.Usage;
 
 namespace Tally.Tests.Invoicer.Fakes;
@@ -25,14 +26,14 @@ internal sealed class FixedUsageReader : IUsageReader
 
     public void Set(string meterId, IReadOnlyList<string> subjects, decimal total) => totals[(meterId, Key(subjects))] = total;
 
-    public Task<decimal> GetTotalAsync(string tenantId, string meterId, IReadOnlyList<string> subjects, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public Task<decimal> GetTotalAsync(MeterDefinition meter, IReadOnlyList<string> subjects, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            queries.Add(new UsageQuery(meterId, Key(subjects), from, to));
+            queries.Add(new UsageQuery(meter.Id, Key(subjects), from, to));
         }
 
-        return Task.FromResult(totals.GetValueOrDefault((meterId, Key(subjects))));
+        return Task.FromResult(totals.GetValueOrDefault((meter.Id, Key(subjects))));
     }
 
     private static string Key(IReadOnlyList<string> subjects) => string.Join(',', subjects);
