@@ -120,7 +120,7 @@ public sealed class PipelineScenario(PipelineApi api, string adminToken, DateTim
         Assert.Equal(
             (day, day.AddMinutes(1), 999m, "cust-9"),
             (only.GetProperty("windowStart").GetDateTime(), only.GetProperty("windowEnd").GetDateTime(), only.GetProperty("value").GetDecimal(), only.GetProperty("subject").GetString()));
-        Assert.Equal(JsonValueKind.Null, open.GetProperty("from").ValueKind);
+        Assert.False(open.TryGetProperty("from", out _), "an open query echoes no from, as OpenMeter omits it");
     }
 
     private async Task VerifyChargesAsync()
