@@ -73,7 +73,7 @@ internal sealed class MeterSql
             sql._sql.Append(", ").Append(column);
         }
 
-        sql._sql.Append(" HAVING n > 0 ORDER BY ws, s, c");
+        sql._sql.Append(query.WindowSize is null ? " HAVING n > 0 ORDER BY s, c" : " HAVING n > 0 ORDER BY ws, s, c");
         foreach (var column in sql._groupColumns)
         {
             sql._sql.Append(", ").Append(column);
