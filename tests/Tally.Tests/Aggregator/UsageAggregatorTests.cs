@@ -1,0 +1,161 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Tally.Aggregator;
+using Tally.Billing.EventLog;
+using Tally.Billing.Events;
+using Tally.Billing.Meters;
+using Tally.Billing.Usage;
+using Tally.ClickHouse;
+using Tally.ClickHouse.Events;
+using Tally.ClickHouse.Usage;
+using Tally.EventIdentities;
+using Tally.EventLog.Embedded;
+using Tally.Tests.ClickHouse;
+
+namespace Tally.Tests.Aggregator;
+
+/// <summary>
+/// The aggregator against the real file log, the real RocksDB identity index and real chDB: one event
+/// per identity whatever the path (same batch, later batches, a replay from scratch, a new owner with an
+/// empty index), conflicting duplicates and unreadable records kept visible as rejections.
+/// </summary>
+[Collection(ChdbCollection.Name)]
+public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : IDisposable
+{
+    private const string Tenant = "tnt_agg";
+    private static readonly DateTimeOffset Created = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly MeterDefinition Count = new(Tenant, "mtr_count", "count", null, "prompt", MeterAggregation.Count, null, new Dictionary<string, string>(), Created);
+    private static readonly MeterDefinition Sum = Count with { Id = "mtr_sum", Slug = "sum", Aggregation = MeterAggregation.Sum, ValueProperty = "$.tokens" };
+    private readonly string _directory = Directory.CreateTempSubdirectory("tally-aggregator-").FullName;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly DriverClickHouse _clickHouse = new(fixture.ConnectionString("aggregator_" + Guid.NewGuid().ToString("N")), NullLogger<DriverClickHouse>.Instance);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Run_DuplicatesInAndAcrossBatches_StoresEachIdentityOnceAndRejectsConflicts()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 2);
+        await using var index = Index("identities");
+        await log.AppendAsync(
+        [
+            Record("e1", "c1", 10), Record("e2", "c2", 20), Record("e1", "c1", 10),
+            Record("e3", "c1", 30), Record("e2", "c2", 999), new LogRecord($"{Tenant}:junk", Encoding.UTF8.GetBytes("{not json")),
+            Record("e3", "c1", 30),
+        ], Ct);
+
+        await RunUntilAsync(log, index, "agg", records: 7, maxBatch: 2);
+
+        Assert.Equal((3m, 60m), await TotalsAsync());
+        var listed = await new EventStore(_clickHouse).ListAsync(new EventListQuery(Tenant, null, null, null, null, null, [], 100), Ct);
+        Assert.Equal(
+            ["duplicate: an event with this source and id was stored first with a different payload; the first one counts", null, null, null],
+            listed.Where(e => e.Event.Identity.Id != "").OrderBy(e => e.Rejection is null).ThenBy(e => e.Event.Identity.Id).Select(e => e.Rejection));
+        Assert.Single(listed, e => e.Rejection?.StartsWith("unreadable: ", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Run_WholeLogReplayedByANewGroup_StoresNothingTwice()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 2);
+        await using var index = Index("identities");
+        await log.AppendAsync([.. Enumerable.Range(0, 20).Select(i => Record($"e{i}", $"c{i % 3}", i))], Ct);
+        await RunUntilAsync(log, index, "first", records: 20, maxBatch: 7);
+
+        // As if every committed position were lost: a new group reads the whole log again.
+        await RunUntilAsync(log, index, "second", records: 20, maxBatch: 5);
+
+        Assert.Equal((20m, 190m), await TotalsAsync());
+    }
+
+    [Fact]
+    public async Task Run_NewOwnerWithAnEmptyIndex_CompletesItFromTheStoreAndStillSeesDuplicates()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 1);
+        await using (var first = Index("first-owner"))
+        {
+            await log.AppendAsync([Record("e1", "c1", 1), Record("e2", "c1", 2), Record("e3", "c1", 3)], Ct);
+            await RunUntilAsync(log, first, "agg", records: 3, maxBatch: 10);
+        }
+
+        // Another aggregator takes the partition over with an index that has never seen it.
+        await using var second = Index("second-owner");
+        await log.AppendAsync([Record("e1", "c1", 1), Record("e2", "c1", 500), Record("e4", "c1", 4)], Ct);
+        await RunUntilAsync(log, second, "agg", records: 3, maxBatch: 10);
+
+        Assert.Equal((4m, 10m), await TotalsAsync());
+        Assert.Equal(4, await second.CountAsync(0, Ct));
+        Assert.Equal(6, await second.CompleteThroughAsync(0, Ct));
+    }
+
+    public void Dispose()
+    {
+        _clickHouse.Dispose();
+        _services.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task RunUntilAsync(FileEventLog log, IEventIdentityIndex index, string group, long records, int maxBatch)
+    {
+        var store = new EventStore(_clickHouse);
+        await new UsageSchema(_clickHouse).EnsureCreatedAsync(Ct);
+        var metrics = _services.GetRequiredService<IMeterFactory>();
+        var aggregator = new UsageAggregator(
+            log,
+            store,
+            index,
+            new AggregatorMetrics(metrics),
+            TimeProvider.System,
+            Options.Create(new AggregatorOptions { ConsumerGroup = group, MaxBatchRecords = maxBatch, MaxWaitMilliseconds = 20 }),
+            NullLogger<UsageAggregator>.Instance);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = CommittedRecords(metrics, total => total >= records, done);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = aggregator.RunAsync(stop.Token);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    private async Task<(decimal Count, decimal Sum)> TotalsAsync()
+    {
+        var reader = new UsageReader(_clickHouse);
+        var subjects = new[] { "c0", "c1", "c2" };
+        var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        return (await reader.GetTotalAsync(Count, subjects, from, from.AddMonths(1), Ct), await reader.GetTotalAsync(Sum, subjects, from, from.AddMonths(1), Ct));
+    }
+
+    private RocksDbEventIdentityIndex Index(string name) => RocksDbEventIdentityIndex.Open(Path.Combine(_directory, name), blockCacheMegabytes: 8);
+
+    /// <summary>Listens to the aggregator's committed-records counter (the public metric) and signals once the running total satisfies <paramref name="done"/>.</summary>
+    private static MeterListener CommittedRecords(IMeterFactory factory, Func<long, bool> done, TaskCompletionSource signal)
+    {
+        long total = 0;
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == "tally.aggregator.records" && instrument.Meter.Scope == factory)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (done(Interlocked.Add(ref total, value)))
+            {
+                signal.TrySetResult();
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+
+    private static LogRecord Record(string id, string subject, int tokens) => new(
+        EventKey.For(new EventIdentity(Tenant, "src", id)),
+        Encoding.UTF8.GetBytes($$$"""{"specversion":"1.0","id":"{{{id}}}","source":"src","type":"prompt","subject":"{{{subject}}}","time":"2026-11-25T10:00:00Z","tallyingested":"2026-11-25T10:00:01Z","data":{"tokens":{{{tokens}}}}}"""));
+}
