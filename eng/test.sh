@@ -20,6 +20,13 @@ else
   echo "PostgreSQL could not be started; its ledger tests will report skipped." >&2
 fi
 
+echo "==> OpenMeter's JS SDK (compatibility test)" >&2
+if command -v npm >/dev/null; then
+  npm ci --prefix "$ROOT/tests/sdk" --no-audit --no-fund --loglevel=error >&2 || echo "npm ci failed; the SDK test will report skipped." >&2
+else
+  echo "npm is not on PATH; the SDK test will report skipped." >&2
+fi
+
 echo "==> build" >&2
 dotnet build "$ROOT/Tally.slnx" -c Release -nologo -v q -clp:ErrorsOnly
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Tally.Tests.Support;
 
 namespace Tally.Tests.Architecture;
 
@@ -8,7 +9,7 @@ namespace Tally.Tests.Architecture;
 /// </summary>
 public sealed class LayoutTests
 {
-    private static readonly Lazy<ProjectGraph> Real = new(() => ProjectGraph.Load(Path.Combine(RepositoryRoot(), "src")));
+    private static readonly Lazy<ProjectGraph> Real = new(() => ProjectGraph.Load(Path.Combine(Repository.Root, "src")));
 
     [Fact]
     public void Projects_AsCommitted_HaveTheLayoutTheArchitectureDocumentDescribes()
@@ -100,17 +101,4 @@ public sealed class LayoutTests
 
     private static ProjectGraph With(ProjectGraph graph, string name, Func<ProjectNode, ProjectNode> change) =>
         new(graph.Nodes.ToDictionary(pair => pair.Key, pair => pair.Key == name ? change(pair.Value) : pair.Value, StringComparer.Ordinal));
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tally.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Tally.slnx above {AppContext.BaseDirectory}.");
-    }
 }
