@@ -20,6 +20,12 @@ internal static partial class AggregatorLog
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Partition {Partition}: identity index completed with {Added} identities from the store, now complete through {Position}")]
     public static partial void IndexCompleted(ILogger logger, int partition, long added, long position);
 
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Retention: tenant {TenantId} keeps events from {Before:O} on")]
+    public static partial void RetentionApplied(ILogger logger, string tenantId, DateTimeOffset before);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Retention pass failed; it runs again at the next interval")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Partition {Partition} moved to another aggregator before {End} was committed; it will be replayed there")]
     public static partial void Revoked(ILogger logger, int partition, long end);
 }

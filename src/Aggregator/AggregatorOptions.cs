@@ -22,4 +22,8 @@ public sealed class AggregatorOptions
     /// <summary>Pause after a failed write before the same batch is retried.</summary>
     [Range(1, 600_000, ErrorMessage = "Aggregator:RetryDelayMilliseconds must be between 1 and 600000.")]
     public int RetryDelayMilliseconds { get; set; } = 1_000;
+
+    /// <summary>How often tenants' event retention is applied.</summary>
+    [Range(1, 10_080, ErrorMessage = "Aggregator:RetentionIntervalMinutes must be between 1 and 10080.")]
+    public int RetentionIntervalMinutes { get; set; } = 60;
 }

@@ -22,6 +22,8 @@ public static class AggregatorStage
         services.AddSingleton<AggregatorMetrics>();
         services.AddSingleton<UsageAggregator>();
         services.AddHostedService<AggregationWorker>();
+        services.AddSingleton<RetentionWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
         return services;
     }
 

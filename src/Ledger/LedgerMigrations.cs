@@ -146,5 +146,8 @@ internal static class LedgerMigrations
             ALTER TABLE meters ADD COLUMN metadata TEXT NULL;
             ALTER TABLE meters ADD COLUMN updated_at {instant} NULL;
             """),
+        new(3, "tenants: event retention", """
+            ALTER TABLE tenants ADD COLUMN retention_days BIGINT NULL;
+            """),
     ];
 }

@@ -51,7 +51,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
 
         var row = await database.ReadAsync(
             connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT t.id, t.name, t.created_at FROM tenants t JOIN api_keys k ON k.tenant_id = t.id WHERE k.key_hash = @KeyHash",
+                "SELECT t.id, t.name, t.created_at, t.retention_days FROM tenants t JOIN api_keys k ON k.tenant_id = t.id WHERE k.key_hash = @KeyHash",
                 new { KeyHash = Hash(apiKey) },
                 null,
                 cancellationToken)),
@@ -63,7 +63,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     {
         var row = await database.ReadAsync(
             connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT id, name, created_at FROM tenants WHERE id = @TenantId",
+                "SELECT id, name, created_at, retention_days FROM tenants WHERE id = @TenantId",
                 new { TenantId = tenantId },
                 null,
                 cancellationToken)),
@@ -75,7 +75,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     {
         var rows = await database.ReadAsync(
             connection => connection.QueryAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT id, name, created_at FROM tenants ORDER BY created_at, id", null, null, cancellationToken)),
+                "SELECT id, name, created_at, retention_days FROM tenants ORDER BY created_at, id", null, null, cancellationToken)),
             cancellationToken);
         return [.. rows.Select(ToTenant)];
     }
@@ -83,7 +83,20 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     /// <summary>SHA-256 of the key as lower-case hex: what the ledger stores in place of the key.</summary>
     internal static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
-    private Tenant ToTenant(TenantRow row) => new(row.Id, row.Name, Dialect.ReadInstant(row.CreatedAt));
+    public Task<bool> SetRetentionAsync(string tenantId, int? retentionDays, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var changed = await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "UPDATE tenants SET retention_days = @Days WHERE id = @TenantId",
+                    new { TenantId = tenantId, Days = (long?)retentionDays },
+                    transaction,
+                    cancellationToken));
+                return (changed > 0, true);
+            },
+            cancellationToken);
+
+    private Tenant ToTenant(TenantRow row) => new(row.Id, row.Name, Dialect.ReadInstant(row.CreatedAt)) { RetentionDays = (int?)row.RetentionDays };
 
     private sealed class TenantRow
     {
@@ -92,5 +105,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
         public string Name { get; set; } = "";
 
         public object CreatedAt { get; set; } = null!;
+
+        public long? RetentionDays { get; set; }
     }
 }

@@ -15,6 +15,9 @@ public interface IEventStore
     /// <summary>The identity and payload digests of the partition's stored events at or after a log position.</summary>
     IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken);
 
+    /// <summary>Drops the tenant's stored and rejected events dated before <paramref name="before"/> (retention).</summary>
+    Task DeleteBeforeAsync(string tenantId, DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>Stored and rejected events of a tenant, newest first (OpenMeter's <c>GET /api/v1/events</c>).</summary>
     Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken);
 }

@@ -12,4 +12,7 @@ public interface ITenantStore
     Task<Tenant?> GetAsync(string tenantId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sets how long the tenant's events are kept (null: forever); false if there is no such tenant.</summary>
+    Task<bool> SetRetentionAsync(string tenantId, int? retentionDays, CancellationToken cancellationToken);
 }

@@ -82,6 +82,15 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
                 ulong.Parse(record.GetString(1), CultureInfo.InvariantCulture)),
             cancellationToken);
 
+    public async Task DeleteBeforeAsync(string tenantId, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        // Lightweight deletes: rows vanish from reads at once and from disk at the next merge. The
+        // identity index keeps their identities, so an old event sent again is still not counted.
+        var parameters = new Dictionary<string, object?> { ["tenant"] = tenantId, ["before"] = before.UtcDateTime };
+        await clickHouse.ExecuteAsync("DELETE FROM events WHERE tenant_id = {tenant:String} AND time < {before:DateTime64(3, 'UTC')}", parameters, cancellationToken);
+        await clickHouse.ExecuteAsync("DELETE FROM rejected_events WHERE tenant_id = {tenant:String} AND time < {before:DateTime64(3, 'UTC')}", parameters, cancellationToken);
+    }
+
     public Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["tenant"] = query.TenantId, ["limit"] = (ulong)query.Limit };

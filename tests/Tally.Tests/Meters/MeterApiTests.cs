@@ -155,6 +155,24 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
         await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, "/api/v1/meters/tokens/query?filterCustomerId=ghost", key);
     }
 
+    [Fact]
+    public async Task AdminRetention_SetValidateAndClear_IsShownOnTheTenant()
+    {
+        var key = await server.CreateTenantAsync("retention");
+        var id = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", TallyServerFixture.AdminToken)).EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "retention").GetProperty("id").GetString();
+
+        var tooShort = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { retentionDays = 10 });
+        var set = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { retentionDays = 400 });
+        var cleared = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { retentionDays = (int?)null });
+        await server.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Put, $"/api/admin/tenants/{id}", key, new { retentionDays = 400 });
+        await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Put, "/api/admin/tenants/tnt_nobody", TallyServerFixture.AdminToken, new { retentionDays = 400 });
+
+        Assert.Equal("retentionDays", tooShort.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal(400, set.GetProperty("retentionDays").GetInt32());
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("retentionDays").ValueKind);
+    }
+
     private async Task<string> CsvAsync(string key, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -257,6 +257,18 @@ public abstract class UsageStoreConformanceTests : IDisposable
         Assert.Equal([KeyValuePair.Create(second.IdentityDigest, second.PayloadDigest)], identities);
     }
 
+    [Fact]
+    public async Task DeleteBefore_RetentionOfOneTenant_DropsOnlyItsOlderEvents()
+    {
+        await ArrangeAsync();
+
+        await Store.DeleteBeforeAsync(Tenant, At("2026-03-09T00:00:00Z"), Ct);
+
+        var count = Meter(MeterAggregation.Count, null);
+        Assert.Equal([3m], (await Reader.QueryAsync(new MeterQuery(count, null, null, null), Ct)).Select(r => r.Value));
+        Assert.Equal([1m], (await Reader.QueryAsync(new MeterQuery(count with { TenantId = "tnt_other" }, null, null, null), Ct)).Select(r => r.Value));
+    }
+
     public void Dispose() => client?.Dispose();
 
     private static MeterDefinition Meter(MeterAggregation aggregation, string? valueProperty, string tenant = Tenant) =>
