@@ -2,17 +2,41 @@ using Microsoft.Extensions.Logging;
 
 namespace Tally.EventLog;
 
-/// <summary>Every log message of the event log adapters, with stable event ids (3000-3099).</summary>
+/// <summary>
+/// Every log message of the event log adapters, with stable event ids (3000-3099): the embedded log uses
+/// 3000-3009 and 3020-3039, Kafka 3010-3019.
+/// </summary>
 internal static partial class EventLogLog
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Opened embedded event log {Directory} with {Partitions} partitions and {Records} records")]
     public static partial void FileLogOpened(ILogger logger, string directory, int partitions, long records);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Embedded event log {Directory} failed to write; failing all pending appends")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Embedded event log {Directory} failed to write; refusing the group's appends, rolling it back and retrying with the next append")]
     public static partial void FileLogWriteFailed(ILogger logger, Exception exception, string directory);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Truncating torn tail of event log segment {SegmentPath}: {DroppedBytes} bytes after {RecordCount} intact records")]
     public static partial void TornTailTruncated(ILogger logger, string segmentPath, long droppedBytes, long recordCount);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Cutting {DroppedBytes} bytes of uncommitted records from event log segment {SegmentPath} after position {CommittedEnd}")]
+    public static partial void UncommittedTailDropped(ILogger logger, string segmentPath, long droppedBytes, long committedEnd);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Deleting event log segment {SegmentPath}: it starts after the committed end {CommittedEnd}")]
+    public static partial void UncommittedSegmentDeleted(ILogger logger, string segmentPath, long committedEnd);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Event log partition {Directory} holds {Intact} intact records but its commit journal counts {Committed}; the records in between are lost")]
+    public static partial void CommittedRecordsMissing(ILogger logger, string directory, long committed, long intact);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Cutting a torn entry of {DroppedBytes} bytes from the event log commit journal {JournalPath}")]
+    public static partial void JournalTailTruncated(ILogger logger, string journalPath, long droppedBytes);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Embedded event log {Directory} has no commit journal (written by an earlier version); its {Records} records count as committed")]
+    public static partial void JournalAdopted(ILogger logger, string directory, long records);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Embedded event log {Directory} writes again after a write failure")]
+    public static partial void FileLogRecovered(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Could not roll back partition {Partition} of embedded event log {Directory} after a failed write; retrying before the next write")]
+    public static partial void RollbackFailed(ILogger logger, Exception exception, int partition, string directory);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Kafka event log on topic {Topic} at {BootstrapServers} with {Partitions} partitions")]
     public static partial void KafkaLogOpened(ILogger logger, string topic, string bootstrapServers, int partitions);
@@ -31,4 +55,7 @@ internal static partial class EventLogLog
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Group {Group} assigned partitions {Partitions} of {Topic}")]
     public static partial void PartitionsAssigned(ILogger logger, string group, string partitions, string topic);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Could not compact the event log commit journal {JournalPath}; appending to it as before")]
+    public static partial void JournalCompactionFailed(ILogger logger, Exception exception, string journalPath);
 }

@@ -18,17 +18,20 @@ internal static partial class DirectorySync
             return;
         }
 
+        // The errno is the HResult, as .NET does for its own file errors, so DiskFull can classify it.
         var fd = Open(directory, ReadOnlyDirectory);
         if (fd < 0)
         {
-            throw new IOException($"Cannot open directory '{directory}' to fsync it (errno {Marshal.GetLastPInvokeError()}).");
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Cannot open directory '{directory}' to fsync it (errno {errno}).", errno);
         }
 
         try
         {
             if (Fsync(fd) != 0)
             {
-                throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fsync of directory '{directory}' failed (errno {errno}).", errno);
             }
         }
         finally

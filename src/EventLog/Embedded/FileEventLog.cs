@@ -1,40 +1,68 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tally.Billing;
 using Tally.Billing.EventLog;
 
 namespace Tally.EventLog.Embedded;
 
 /// <summary>
 /// The embedded event log: a durable, partitioned log of segment files under one directory, for running
-/// Tally on one machine without Kafka. Appends from all callers are coalesced by one writer loop that
-/// writes every pending record, fsyncs each touched partition once, and then completes the callers
-/// (group commit). The partition count is fixed when the directory is first created, and only one
-/// process (one instance) may have a directory open at a time.
+/// Tally on one machine without Kafka. The partition count is fixed when the directory is first created,
+/// and only one process (one instance) may have a directory open at a time.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Group commit, all or nothing: one writer loop coalesces the pending appends, writes every record to its
+/// partition and fsyncs each touched partition, then appends one fixed-size, CRC-protected entry (a sequence
+/// number and every partition's new end position) to the commit journal (<see cref="CommitJournal"/>) and
+/// fsyncs it. Only then are the new end positions published to consumers and the callers completed. The
+/// journal entry is the single commit point: a group's records span several partitions, and no order of
+/// per-partition fsyncs could make them appear together. Opening cuts every partition back to the last valid
+/// entry, so records of a group that never committed (a crash, SIGKILL or power loss anywhere before the
+/// entry was written) never become visible. The cost is one small extra fsync per group.
+/// </para>
+/// <para>
+/// Failures heal: when any step fails (a full disk raises <see cref="StorageFullException"/>, anything else an
+/// <see cref="IOException"/>), the writer truncates the touched partitions back to their committed lengths and
+/// deletes segments rolled meanwhile (neither needs free space), cuts a written journal entry again, and fails
+/// the group's callers; nothing of it was stored. The next group starts from that known state (finishing a
+/// rollback or rewriting the journal first if that failed too), so the log serves again as soon as the disk
+/// allows, without a restart. A directory written by an earlier version has no journal: its contents count as
+/// committed, and the first group writes the journal before any record.
+/// </para>
+/// </remarks>
 public sealed class FileEventLog : IEventLog
 {
     /// <summary>Segment size used when none is given.</summary>
     public const long DefaultSegmentBytes = 256L * 1024 * 1024;
 
     private const int MaxRequestsPerCommit = 4096;
+    private const long MinProbeBytes = 4096;
+    private const long MaxProbeBytes = 64L * 1024 * 1024;
     private static readonly System.Text.RegularExpressions.Regex GroupName = new("^[A-Za-z0-9._-]{1,200}$");
 
     private readonly LogDirectory _directory;
+    private readonly GroupCommitter _committer;
     private readonly LogPartition[] _partitions;
     private readonly Channel<AppendRequest> _requests = Channel.CreateUnbounded<AppendRequest>(new() { SingleReader = true });
     private readonly AppendSignal _signal = new();
     private readonly HashSet<string> _openGroups = new(StringComparer.Ordinal);
+    private readonly Lock _probeGate = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Task _writer;
     private volatile Exception? _fault;
+    private long _failedBytes;
+    private Task _probe = Task.CompletedTask;
     private int _disposed;
 
-    private FileEventLog(LogDirectory directory, LogPartition[] partitions, ILogger logger, TimeProvider timeProvider)
+    private FileEventLog(LogDirectory directory, GroupCommitter committer, WriteSteps steps, ILogger logger, TimeProvider timeProvider)
     {
         _directory = directory;
-        _partitions = partitions;
+        _committer = committer;
+        _partitions = committer.Partitions;
+        Steps = steps;
         _logger = logger;
         _timeProvider = timeProvider;
         _writer = Task.Run(WriteLoopAsync);
@@ -44,16 +72,42 @@ public sealed class FileEventLog : IEventLog
     public int PartitionCount => _partitions.Length;
 
     /// <inheritdoc />
-    public EventLogHealth Health => _fault is { } fault
-        ? EventLogHealth.Unhealthy($"embedded event log in '{Directory}' stopped after a write failure: {fault.Message}")
-        : EventLogHealth.Healthy($"embedded event log in '{Directory}'");
+    /// <remarks>
+    /// Not ready from a failed write until a write succeeds. An unready instance gets no appends from behind
+    /// a load balancer, so it could never heal by one: asking for health while unready therefore also starts a
+    /// probe on the writer (finish any rollback, then reserve the failed group's size on disk), and a later
+    /// call reports ready once the probe succeeded. Appends are never refused for being unready.
+    /// </remarks>
+    public EventLogHealth Health
+    {
+        get
+        {
+            if (_fault is not { } fault)
+            {
+                return EventLogHealth.Healthy($"embedded event log in '{Directory}'");
+            }
+
+            _ = ProbeAsync();
+            return EventLogHealth.Unhealthy($"embedded event log in '{Directory}' failed its last write and retries with the next one: {fault.Message}");
+        }
+    }
 
     /// <summary>The full path of the log directory.</summary>
     public string Directory => _directory.Path;
 
+    /// <summary>Test seam: see <see cref="WriteSteps"/>.</summary>
+    internal WriteSteps Steps { get; }
+
+    /// <summary>Journal size past which it is compacted; for tests.</summary>
+    internal long JournalCompactBytes
+    {
+        get => _committer.JournalCompactBytes;
+        set => _committer.JournalCompactBytes = value;
+    }
+
     /// <summary>
-    /// Opens (or creates) the log in <paramref name="directory"/>, recovering from a crash by truncating
-    /// any torn record at the tail of each partition.
+    /// Opens (or creates) the log in <paramref name="directory"/>, recovering from a crash by cutting every
+    /// partition back to its last committed record and any torn record at its tail.
     /// </summary>
     /// <exception cref="IOException">The directory is already open by another process or instance.</exception>
     /// <exception cref="InvalidOperationException">The directory was created with another partition count.</exception>
@@ -68,26 +122,27 @@ public sealed class FileEventLog : IEventLog
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
         logger ??= NullLogger.Instance;
         var root = LogDirectory.Open(directory, partitions);
-        var opened = new List<LogPartition>(partitions);
+        var steps = new WriteSteps();
+        GroupCommitter committer;
         try
         {
-            for (var i = 0; i < partitions; i++)
-            {
-                opened.Add(LogPartition.Open(i, root.PartitionPath(i), segmentBytes, logger));
-            }
+            committer = GroupCommitter.Open(root, partitions, segmentBytes, steps, logger);
         }
         catch
         {
-            opened.ForEach(p => p.Dispose());
             root.Dispose();
             throw;
         }
 
-        EventLogLog.FileLogOpened(logger, root.Path, partitions, opened.Sum(p => p.DurableNext));
-        return new FileEventLog(root, [.. opened], logger, timeProvider ?? TimeProvider.System);
+        EventLogLog.FileLogOpened(logger, root.Path, partitions, committer.Partitions.Sum(p => p.DurableNext));
+        return new FileEventLog(root, committer, steps, logger, timeProvider ?? TimeProvider.System);
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// All or nothing: when this throws <see cref="StorageFullException"/> (full disk) or <see cref="IOException"/>,
+    /// none of <paramref name="records"/> was stored. Only a cancelled wait leaves the outcome open.
+    /// </remarks>
     public async ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -102,7 +157,6 @@ public sealed class FileEventLog : IEventLog
             RecordFrame.Validate(record);
         }
 
-        ThrowIfFaulted();
         var request = new AppendRequest(records);
         if (!_requests.Writer.TryWrite(request))
         {
@@ -153,13 +207,35 @@ public sealed class FileEventLog : IEventLog
 
         _requests.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
-        foreach (var partition in _partitions)
-        {
-            partition.Dispose();
-        }
-
+        _committer.Dispose();
         _directory.Dispose();
     }
+
+    /// <summary>
+    /// Has the writer check, while the log is unhealthy, whether it could write again (see <see cref="Health"/>);
+    /// completes when that check ran. Does nothing while healthy.
+    /// </summary>
+    internal Task ProbeAsync()
+    {
+        lock (_probeGate)
+        {
+            if (!_probe.IsCompleted)
+            {
+                return _probe;
+            }
+
+            var probe = new AppendRequest([]);
+            if (!_requests.Writer.TryWrite(probe))
+            {
+                return Task.CompletedTask;
+            }
+
+            _probe = probe.Done.Task;
+            return _probe;
+        }
+    }
+
+    private static IEnumerable<LogRecord> RecordsOf(List<AppendRequest> batch) => batch.SelectMany(r => r.Records);
 
     private void ReleaseGroup(string group)
     {
@@ -169,74 +245,102 @@ public sealed class FileEventLog : IEventLog
         }
     }
 
-    private void ThrowIfFaulted()
-    {
-        if (_fault is { } fault)
-        {
-            throw new IOException($"The embedded event log in '{Directory}' stopped after a write failure; reopen it to recover.", fault);
-        }
-    }
-
     private async Task WriteLoopAsync()
     {
         var batch = new List<AppendRequest>();
-        var touched = new bool[_partitions.Length];
         var reader = _requests.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            var hasRecords = false;
             while (batch.Count < MaxRequestsPerCommit && reader.TryRead(out var request))
             {
                 batch.Add(request);
+                hasRecords |= request.Records.Count > 0;
             }
 
-            try
+            if (hasRecords)
             {
-                ThrowIfFaulted();
-                foreach (var request in batch)
-                {
-                    foreach (var record in request.Records)
-                    {
-                        var partition = KeyPartitioner.ForKey(record.Key, _partitions.Length);
-                        _partitions[partition].Append(record);
-                        touched[partition] = true;
-                    }
-                }
-
-                for (var i = 0; i < touched.Length; i++)
-                {
-                    if (touched[i])
-                    {
-                        _partitions[i].Flush();
-                        touched[i] = false;
-                    }
-                }
-
-                _signal.Pulse();
+                Commit(batch);
+            }
+            else
+            {
+                Probe();
                 batch.ForEach(r => r.Done.TrySetResult());
-            }
-            catch (Exception ex)
-            {
-                // Buffered but unwritten bytes would leave the partition state unknown; stop accepting
-                // appends rather than guess. Reopening re-scans the files and truncates any torn tail.
-                if (_fault is null)
-                {
-                    EventLogLog.FileLogWriteFailed(_logger, ex, Directory);
-                }
-
-                _fault ??= ex;
-                Array.Clear(touched);
-                _signal.Pulse();
-                batch.ForEach(r => r.Done.TrySetException(ex));
             }
 
             batch.Clear();
         }
     }
 
-    private sealed class AppendRequest(IReadOnlyList<LogRecord> records)
+    private void Commit(List<AppendRequest> batch)
     {
-        public IReadOnlyList<LogRecord> Records { get; } = records;
+        try
+        {
+            _committer.Commit(RecordsOf(batch));
+        }
+        catch (Exception ex)
+        {
+            var refusal = Refusal(ex);
+            if (_fault is null)
+            {
+                EventLogLog.FileLogWriteFailed(_logger, ex, Directory);
+            }
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _failedBytes = RecordsOf(batch).Sum(r => (long)RecordFrame.SizeOf(r));
+
+            // Unhealthy before any caller hears of the failure.
+            _fault = refusal;
+            foreach (var request in batch)
+            {
+                if (request.Records.Count > 0)
+                {
+                    request.Done.TrySetException(refusal);
+                }
+                else
+                {
+                    request.Done.TrySetResult();
+                }
+            }
+
+            return;
+        }
+
+        Recovered();
+        _signal.Pulse();
+        batch.ForEach(r => r.Done.TrySetResult());
     }
+
+    private void Probe()
+    {
+        if (_fault is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _committer.Probe(Math.Clamp(_failedBytes, MinProbeBytes, MaxProbeBytes));
+        }
+        catch (Exception)
+        {
+            // Still failing; the fault from the last append stays what Health reports.
+            return;
+        }
+
+        Recovered();
+    }
+
+    private void Recovered()
+    {
+        if (_fault is not null)
+        {
+            _fault = null;
+            EventLogLog.FileLogRecovered(_logger, Directory);
+        }
+    }
+
+    private Exception Refusal(Exception failure) => DiskFull.IsCause(failure)
+        ? new StorageFullException(
+            "event log", $"The disk of the embedded event log in '{Directory}' is full; nothing of this append was stored.", failure)
+        : new IOException($"The embedded event log in '{Directory}' could not write ({failure.Message}); nothing of this append was stored.", failure);
 }

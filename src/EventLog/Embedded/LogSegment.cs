@@ -44,6 +44,25 @@ internal sealed class LogSegment(long basePosition, string path)
         RecordCount++;
     }
 
+    /// <summary>
+    /// Forgets records written after the last commit: the segment is the partition's active one again, with
+    /// <paramref name="length"/> bytes and <paramref name="records"/> records. Writer only.
+    /// </summary>
+    public void Restore(long length, long records)
+    {
+        Length = length;
+        RecordCount = records;
+        EndPosition = -1;
+        lock (_index)
+        {
+            var keep = (int)((records + IndexInterval - 1) / IndexInterval);
+            if (_index.Count > keep)
+            {
+                _index.RemoveRange(keep, _index.Count - keep);
+            }
+        }
+    }
+
     /// <summary>The nearest indexed (position, offset) at or before <paramref name="position"/>.</summary>
     public (long Position, long Offset) Floor(long position)
     {

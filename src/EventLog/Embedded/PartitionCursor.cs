@@ -15,6 +15,7 @@ internal sealed class PartitionCursor(LogPartition partition, long position) : I
     private byte[] _buffer = new byte[256 * 1024];
     private long _bufferStart;
     private int _bufferCount;
+    private long _bufferRollbacks;
 
     public LogPartition Partition { get; } = partition;
 
@@ -29,6 +30,13 @@ internal sealed class PartitionCursor(LogPartition partition, long position) : I
         if (Position >= durable)
         {
             return null;
+        }
+
+        // Read after DurableNext, so a rollback that preceded the records now published is seen: the buffer
+        // may hold bytes of that rolled-back group where the published records now are.
+        if (Partition.Rollbacks != _bufferRollbacks)
+        {
+            _bufferCount = 0;
         }
 
         var first = Position;
@@ -78,6 +86,7 @@ internal sealed class PartitionCursor(LogPartition partition, long position) : I
 
             _bufferStart = offset;
             _bufferCount = 0;
+            _bufferRollbacks = Partition.Rollbacks;
             int read;
             while (_bufferCount < count && (read = RandomAccess.Read(_handle!, _buffer.AsSpan(_bufferCount), offset + _bufferCount)) > 0)
             {

@@ -2,10 +2,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Tally.EventLog.Embedded;
 
-/// <summary>Rebuilds a segment's record count and sparse index on open, truncating a torn tail.</summary>
+/// <summary>Rebuilds a segment's record count and sparse index on open, truncating a torn or uncommitted tail.</summary>
 internal static class SegmentScanner
 {
-    public static void Recover(LogSegment segment, bool isLast, ILogger logger)
+    /// <param name="segment">The segment to scan.</param>
+    /// <param name="isLast">Whether it is the partition's last segment, the only one that may have a tail to cut.</param>
+    /// <param name="committedRecords">
+    /// For the last segment, how many of its records the commit journal counts as committed; records after
+    /// them belong to a group that never committed and are cut. Null when there is no journal (a directory of
+    /// an earlier version), where every intact record counts.
+    /// </param>
+    /// <param name="logger">Where cuts are reported.</param>
+    public static void Recover(LogSegment segment, bool isLast, long? committedRecords, ILogger logger)
     {
         using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         var fileLength = stream.Length;
@@ -13,7 +21,7 @@ internal static class SegmentScanner
         var bufferStart = 0L;
         var bufferCount = 0;
         var offset = 0L;
-        while (offset < fileLength)
+        while (offset < fileLength && !(isLast && segment.RecordCount == committedRecords))
         {
             var local = (int)(offset - bufferStart);
             var status = RecordFrame.Check(buffer.AsSpan(local, bufferCount - local), out var frameLength);
@@ -51,8 +59,16 @@ internal static class SegmentScanner
                 $"Event log segment '{segment.Path}' is corrupt at byte {offset} of {fileLength}, and it is not the last segment; refusing to drop later records.");
         }
 
-        // Only a record that was never acknowledged can be torn: AppendAsync completes after fsync.
-        EventLogLog.TornTailTruncated(logger, segment.Path, fileLength - offset, segment.RecordCount);
+        if (segment.RecordCount == committedRecords)
+        {
+            EventLogLog.UncommittedTailDropped(logger, segment.Path, fileLength - offset, segment.BasePosition + segment.RecordCount);
+        }
+        else
+        {
+            // Only a record that was never acknowledged can be torn: AppendAsync completes after fsync.
+            EventLogLog.TornTailTruncated(logger, segment.Path, fileLength - offset, segment.RecordCount);
+        }
+
         stream.SetLength(offset);
         stream.Flush(flushToDisk: true);
     }
