@@ -26,6 +26,12 @@ internal static partial class AggregatorLog
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Retention pass failed; it runs again at the next interval")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Rolled up {Hours} meter-hours")]
+    public static partial void RolledUp(ILogger logger, int hours);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Roll-up pass failed; it runs again at the next interval")]
+    public static partial void RollupFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Partition {Partition} moved to another aggregator before {End} was committed; it will be replayed there")]
     public static partial void Revoked(ILogger logger, int partition, long end);
 }

@@ -23,6 +23,14 @@ public sealed class AggregatorOptions
     [Range(1, 600_000, ErrorMessage = "Aggregator:RetryDelayMilliseconds must be between 1 and 600000.")]
     public int RetryDelayMilliseconds { get; set; } = 1_000;
 
+    /// <summary>How often settled hours are rolled up (and changed ones rolled up again).</summary>
+    [Range(1, 3_600, ErrorMessage = "Aggregator:RollupIntervalSeconds must be between 1 and 3600.")]
+    public int RollupIntervalSeconds { get; set; } = 10;
+
+    /// <summary>How long after an hour ends it is left to settle (late events) before its first roll-up.</summary>
+    [Range(0, 1_440, ErrorMessage = "Aggregator:RollupLatenessMinutes must be between 0 and 1440.")]
+    public int RollupLatenessMinutes { get; set; } = 5;
+
     /// <summary>How often tenants' event retention is applied.</summary>
     [Range(1, 10_080, ErrorMessage = "Aggregator:RetentionIntervalMinutes must be between 1 and 10080.")]
     public int RetentionIntervalMinutes { get; set; } = 60;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Aggregator.Meters;
+using Tally.Aggregator.Reconciliation;
 
 namespace Tally.Aggregator;
 
@@ -22,11 +23,13 @@ public static class AggregatorStage
         services.AddSingleton<AggregatorMetrics>();
         services.AddSingleton<UsageAggregator>();
         services.AddHostedService<AggregationWorker>();
+        services.AddSingleton<RollupWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<RollupWorker>());
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
         return services;
     }
 
-    /// <summary>Maps meters and meter queries.</summary>
-    public static IEndpointRouteBuilder MapTallyMeters(this IEndpointRouteBuilder routes) => routes.MapMeters();
+    /// <summary>Maps meters and meter queries, and the operator's usage reconciliation.</summary>
+    public static IEndpointRouteBuilder MapTallyMeters(this IEndpointRouteBuilder routes) => routes.MapMeters().MapReconciliation();
 }

@@ -75,6 +75,7 @@ public static class ClickHouseServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<UsageSchema>());
         services.AddSingleton<IEventStore, EventStore>();
         services.AddSingleton<IUsageReader, UsageReader>();
+        services.AddSingleton<IUsageRollups, UsageRollups>();
         services.AddSingleton<IMeterQueryReader, MeterQueryReader>();
         return services;
     }

@@ -11,11 +11,11 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
 {
     private const string InstantFormat = "yyyy-MM-dd HH:mm:ss.fff";
 
-    public Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public async Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var buffer = new ArrayBufferWriter<byte>(events.Count * 320);
@@ -32,7 +32,18 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
             buffer.Write("\n"u8);
         }
 
-        return clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
+        await clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
+
+        // After the events, never before: a touch promises its hour's events are readable.
+        var hours = events.Select(e => (e.Identity.TenantId, Hour: e.Time.UtcTicks - (e.Time.UtcTicks % TimeSpan.TicksPerHour))).Distinct().ToList();
+        await clickHouse.ExecuteAsync(
+            "INSERT INTO usage_touches (tenant_id, hour) SELECT tenant, toDateTime(hour, 'UTC') FROM (SELECT arrayJoin(arrayZip({tenants:Array(String)}, {hours:Array(UInt32)})) AS pair, pair.1 AS tenant, pair.2 AS hour)",
+            new Dictionary<string, object?>
+            {
+                ["tenants"] = hours.Select(h => h.TenantId).ToArray(),
+                ["hours"] = hours.Select(h => (uint)(new DateTimeOffset(h.Hour, TimeSpan.Zero).ToUnixTimeSeconds())).ToArray(),
+            },
+            cancellationToken);
     }
 
     public Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken)
@@ -89,6 +100,9 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
         var parameters = new Dictionary<string, object?> { ["tenant"] = tenantId, ["before"] = before.UtcDateTime };
         await clickHouse.ExecuteAsync("DELETE FROM events WHERE tenant_id = {tenant:String} AND time < {before:DateTime64(3, 'UTC')}", parameters, cancellationToken);
         await clickHouse.ExecuteAsync("DELETE FROM rejected_events WHERE tenant_id = {tenant:String} AND time < {before:DateTime64(3, 'UTC')}", parameters, cancellationToken);
+        await clickHouse.ExecuteAsync("DELETE FROM usage_hourly WHERE tenant_id = {tenant:String} AND hour < toStartOfHour({before:DateTime64(3, 'UTC')})", parameters, cancellationToken);
+        // The hour the cut falls in lost some events: mark it changed so it is rolled up again.
+        await clickHouse.ExecuteAsync("INSERT INTO usage_touches (tenant_id, hour) VALUES ({tenant:String}, toStartOfHour({before:DateTime64(3, 'UTC')}))", parameters, cancellationToken);
     }
 
     public Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken)

@@ -104,6 +104,50 @@ internal sealed class MeterSql
         return sql;
     }
 
+    /// <summary>
+    /// The meter's aggregate states over its events in [from, to) that also meet <paramref name="alsoWhere"/>,
+    /// grouped by <paramref name="groupBy"/> (SQL expressions, may be empty), in the columns of
+    /// <c>usage_hourly</c>: total, events, numbers, smallest, largest, distinct_values, latest.
+    /// <paramref name="leading"/> is prepended to the select list (ending with a comma).
+    /// </summary>
+    public static MeterSql States(MeterDefinition meter, string leading, DateTimeOffset from, DateTimeOffset to, string[]? subjects, string? alsoWhere, string groupBy)
+    {
+        var sql = new MeterSql(meter);
+        var (raw, number) = sql.ValueExpressions();
+        sql._sql.Append("SELECT ").Append(leading)
+            .Append($"sumState({number}) AS total, countState() AS events, countState({number}) AS numbers, minState({number}) AS smallest, maxState({number}) AS largest, ")
+            .Append($"uniqExactStateIf({raw}, {raw} NOT IN ('', 'null')) AS distinct_values, argMaxStateIf({number}, (time, source, id), isNotNull({number})) AS latest FROM events FINAL");
+        sql.Where(from, to, subjects, alsoWhere);
+        if (groupBy.Length > 0)
+        {
+            sql._sql.Append(" GROUP BY ").Append(groupBy);
+        }
+
+        return sql;
+    }
+
+    /// <summary>The meter's value merged from state columns (see <see cref="States"/>), as text, and how many values it folded.</summary>
+    public static string MergedValue(MeterAggregation aggregation) => aggregation switch
+    {
+        MeterAggregation.Count => "toString(countMerge(events)) AS v, countMerge(events) AS n",
+        MeterAggregation.Sum => "toString(sumMerge(total)) AS v, countMerge(numbers) AS n",
+        MeterAggregation.Avg => "toString(sumMerge(total) / countMerge(numbers)) AS v, countMerge(numbers) AS n",
+        MeterAggregation.Min => "toString(minMerge(smallest)) AS v, countMerge(numbers) AS n",
+        MeterAggregation.Max => "toString(maxMerge(largest)) AS v, countMerge(numbers) AS n",
+        MeterAggregation.UniqueCount => "toString(uniqExactMerge(distinct_values)) AS v, countMerge(events) AS n",
+        MeterAggregation.Latest => "toString(argMaxMerge(latest)) AS v, countMerge(numbers) AS n",
+        _ => throw new NotSupportedException($"Aggregation {aggregation}"),
+    };
+
+    /// <summary>Adds parameters the caller's own SQL around this text uses.</summary>
+    public void AddParameters(IReadOnlyDictionary<string, object?> extra)
+    {
+        foreach (var (name, value) in extra)
+        {
+            _parameters[name] = value;
+        }
+    }
+
     private static (string Start, string End) Window(WindowSize? size) => size switch
     {
         WindowSize.Minute => ("toStartOfInterval(time, INTERVAL 1 MINUTE, {tz:String})", "toStartOfInterval(time, INTERVAL 1 MINUTE, {tz:String}) + INTERVAL 1 MINUTE"),
@@ -115,15 +159,21 @@ internal sealed class MeterSql
         _ => ("toStartOfMinute(min(time))", "toStartOfMinute(max(time)) + INTERVAL 1 MINUTE"),
     };
 
-    private string Aggregate()
+    /// <summary>The value as JSON text and as a number (NULL when not one); constants for meters without a value property.</summary>
+    private (string Raw, string Number) ValueExpressions()
     {
-        if (Meter.ValueProperty is { } path)
+        if (Meter.ValueProperty is not { } path)
         {
-            _parameters["vp"] = JsonPath.Parse(path).Canonical;
+            return ("''", "CAST(NULL AS Nullable(Decimal(76, 9)))");
         }
 
-        const string raw = "JSON_VALUE(data, {vp:String})";
-        const string number = "toDecimal256OrNull(" + raw + ", 9)";
+        _parameters["vp"] = JsonPath.Parse(path).Canonical;
+        return ("JSON_VALUE(data, {vp:String})", "toDecimal256OrNull(JSON_VALUE(data, {vp:String}), 9)");
+    }
+
+    private string Aggregate()
+    {
+        var (raw, number) = ValueExpressions();
         return Meter.Aggregation switch
         {
             MeterAggregation.Count => "toString(count()) AS v, count() AS n",
@@ -139,7 +189,7 @@ internal sealed class MeterSql
         };
     }
 
-    private void Where(DateTimeOffset? from, DateTimeOffset? to, string[]? subjects)
+    private void Where(DateTimeOffset? from, DateTimeOffset? to, string[]? subjects, string? alsoWhere = null)
     {
         _parameters["tenant"] = Meter.TenantId;
         _parameters["type"] = Meter.EventType;
@@ -166,6 +216,11 @@ internal sealed class MeterSql
         for (var i = 0; i < Meter.DataFilter.Count; i++)
         {
             AppendCondition(i, Meter.DataFilter[i]);
+        }
+
+        if (alsoWhere is not null)
+        {
+            _sql.Append(" AND (").Append(alsoWhere).Append(')');
         }
     }
 

@@ -58,10 +58,69 @@ public sealed class UsageSchema(IClickHouse clickHouse) : IHostedService
         SETTINGS fsync_after_insert = 1
         """;
 
+    /// <summary>The latest instant each tenant-hour received new events (written after the events themselves).</summary>
+    internal const string CreateTouchesSql = """
+        CREATE TABLE IF NOT EXISTS usage_touches
+        (
+            tenant_id LowCardinality(String),
+            hour DateTime('UTC'),
+            touched_at DateTime64(6, 'UTC') DEFAULT now64(6, 'UTC')
+        )
+        ENGINE = ReplacingMergeTree(touched_at)
+        ORDER BY (tenant_id, hour)
+        """;
+
+    /// <summary>
+    /// Pre-aggregated usage: every meter's aggregate states per tenant, hour and subject, recomputed
+    /// whole from <c>events FINAL</c> (so exact by construction) and replaced by version, never added to.
+    /// </summary>
+    internal const string CreateHourlySql = """
+        CREATE TABLE IF NOT EXISTS usage_hourly
+        (
+            tenant_id LowCardinality(String),
+            meter_id LowCardinality(String),
+            hour DateTime('UTC'),
+            subject String,
+            version DateTime64(6, 'UTC'),
+            total AggregateFunction(sum, Nullable(Decimal(76, 9))),
+            events AggregateFunction(count),
+            numbers AggregateFunction(count, Nullable(Decimal(76, 9))),
+            smallest AggregateFunction(min, Nullable(Decimal(76, 9))),
+            largest AggregateFunction(max, Nullable(Decimal(76, 9))),
+            distinct_values AggregateFunction(uniqExact, String),
+            latest AggregateFunction(argMax, Decimal(76, 9), Tuple(DateTime64(3, 'UTC'), String, String))
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY (tenant_id, meter_id, hour, subject)
+        SETTINGS fsync_after_insert = 1
+        """;
+
+    /// <summary>For each meter and hour, the touch the last recomputation covered: behind the touch means stale.</summary>
+    internal const string CreateRollupsSql = """
+        CREATE TABLE IF NOT EXISTS usage_rollups
+        (
+            tenant_id LowCardinality(String),
+            meter_id LowCardinality(String),
+            hour DateTime('UTC'),
+            through DateTime64(6, 'UTC')
+        )
+        ENGINE = ReplacingMergeTree(through)
+        ORDER BY (tenant_id, meter_id, hour)
+        SETTINGS fsync_after_insert = 1
+        """;
+
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        await clickHouse.ExecuteAsync(CreateEventsSql, null, cancellationToken);
-        await clickHouse.ExecuteAsync(CreateRejectedSql, null, cancellationToken);
+        foreach (var sql in new[] { CreateEventsSql, CreateRejectedSql, CreateTouchesSql, CreateHourlySql, CreateRollupsSql })
+        {
+            await clickHouse.ExecuteAsync(sql, null, cancellationToken);
+        }
+
+        // Events stored before hours were tracked have no touches: give them one, once, so they get rolled up.
+        await clickHouse.ExecuteAsync(
+            "INSERT INTO usage_touches (tenant_id, hour) SELECT DISTINCT tenant_id, toStartOfHour(time) FROM events WHERE (SELECT count() FROM usage_touches) = 0",
+            null,
+            cancellationToken);
     }
 
     /// <summary>Creates the tables when the host starts, before it serves queries or aggregates.</summary>

@@ -22,7 +22,13 @@ public sealed class TallyServerFixture : IAsyncLifetime
         var port = FreePorts.Next();
         _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port)
         {
-            Configuration = new Dictionary<string, string?> { ["Admin:Token"] = AdminToken, ["Aggregator:MaxWaitMilliseconds"] = "50" },
+            Configuration = new Dictionary<string, string?>
+            {
+                ["Admin:Token"] = AdminToken,
+                ["Aggregator:MaxWaitMilliseconds"] = "50",
+                // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
+                ["Aggregator:RollupIntervalSeconds"] = "3600",
+            },
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");

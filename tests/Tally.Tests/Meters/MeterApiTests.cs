@@ -173,6 +173,27 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
         Assert.Equal(JsonValueKind.Null, cleared.GetProperty("retentionDays").ValueKind);
     }
 
+    [Fact]
+    public async Task AdminReconciliation_BeforeAndAfterRollingUp_ReportsPendingThenClean()
+    {
+        var key = await server.CreateTenantAsync("reconcile");
+        var tenantId = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", TallyServerFixture.AdminToken)).EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "reconcile").GetProperty("id").GetString();
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens" });
+        var (status, _) = await server.PostEventsAsync(key, """[{"specversion":"1.0","id":"1","source":"t","type":"prompt","subject":"s1","time":"2026-10-02T10:15:00Z","data":{"tokens":5}}]""");
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        await Eventually.EqualsAsync(1, async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/events?from=2026-10-01T00:00:00Z", key)).GetArrayLength(), TimeSpan.FromSeconds(60));
+        var range = $"tenantId={tenantId}&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
+
+        var before = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/admin/usage/reconciliation?{range}", TallyServerFixture.AdminToken);
+        var after = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/admin/usage/reconciliation?{range}&rollUp=true", TallyServerFixture.AdminToken);
+        await server.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Get, $"/api/admin/usage/reconciliation?{range}", key);
+
+        var pending = Assert.Single(before.GetProperty("meters")[0].GetProperty("differences").EnumerateArray());
+        Assert.Equal((false, "2026-10-02T10:00:00Z", true, 5m), (before.GetProperty("clean").GetBoolean(), pending.GetProperty("hour").GetString(), pending.GetProperty("pending").GetBoolean(), pending.GetProperty("events").GetDecimal()));
+        Assert.Equal((true, 0), (after.GetProperty("clean").GetBoolean(), after.GetProperty("meters")[0].GetProperty("differences").GetArrayLength()));
+    }
+
     private async Task<string> CsvAsync(string key, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
