@@ -50,7 +50,7 @@ internal static partial class EventLogLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
     public static partial void Librdkafka(ILogger logger, string facility, string message);
 
-    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Commit of partition {Partition} at {Position} for group {Group} refused after a rebalance: {Reason}")]
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Commit of partition {Partition} at {Position} for group {Group} not made: {Reason}")]
     public static partial void CommitRefused(ILogger logger, int partition, long position, string group, string reason);
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Group {Group} assigned partitions {Partitions} of {Topic}")]
@@ -58,4 +58,7 @@ internal static partial class EventLogLog
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Could not compact the event log commit journal {JournalPath}; appending to it as before")]
     public static partial void JournalCompactionFailed(ILogger logger, Exception exception, string journalPath);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Consumer of group {Group} did not close within {Seconds} s; its partitions move after the session timeout")]
+    public static partial void CloseTimedOut(ILogger logger, string group, double seconds);
 }

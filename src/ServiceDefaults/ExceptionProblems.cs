@@ -18,6 +18,7 @@ internal static class ExceptionProblems
     {
         BadHttpRequestException bad => bad.StatusCode,
         LedgerConflictException => StatusCodes.Status409Conflict,
+        Billing.Usage.UsageOverflowException => StatusCodes.Status422UnprocessableEntity,
         StorageFullException or StoreUnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -36,6 +37,13 @@ internal static class ExceptionProblems
                 problem.Detail = $"{conflict.Field}: {conflict.Message}";
                 problem.Type = "https://tally.dev/problems/conflict";
                 problem.Extensions["errors"] = new[] { new FieldError(conflict.Field, conflict.Message) };
+                break;
+            case Billing.Usage.UsageOverflowException overflow:
+                problem.Status = StatusCodes.Status422UnprocessableEntity;
+                problem.Title = "Usage too large";
+                problem.Detail = overflow.Message + " Narrow the query (a shorter window, a windowSize, groupBy or subject) so each row stays below that.";
+                problem.Type = "https://tally.dev/problems/usage-overflow";
+                problem.Extensions["errors"] = new[] { new FieldError("meter", overflow.Message) };
                 break;
             case StorageFullException full:
                 RetryLater(context.HttpContext);

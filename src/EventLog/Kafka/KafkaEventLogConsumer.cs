@@ -14,6 +14,7 @@ internal sealed class KafkaEventLogConsumer : IEventLogConsumer
 {
     private static readonly TimeSpan ConsumeSlice = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _topic;
     private readonly string _group;
@@ -77,10 +78,19 @@ internal sealed class KafkaEventLogConsumer : IEventLogConsumer
         }
 
         var offset = KafkaRecordMapper.ToCommitOffset(_topic, partition, nextPosition);
+        var commit = Task.Run(() => _consumer.Commit([offset]), CancellationToken.None);
         try
         {
-            await Task.Run(() => _consumer.Commit([offset]), cancellationToken).ConfigureAwait(false);
+            // librdkafka holds a synchronous commit back while the group rebalances, and the rebalance
+            // waits for this member to poll: unbounded, the two wait for each other.
+            await commit.WaitAsync(RequestTimeout, cancellationToken).ConfigureAwait(false);
             return true;
+        }
+        catch (TimeoutException)
+        {
+            _ = commit.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            EventLogLog.CommitRefused(_logger, partition, nextPosition, _group, $"not confirmed within {RequestTimeout.TotalSeconds:0} s (the group is probably rebalancing)");
+            return false;
         }
         catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration
             or ErrorCode.UnknownMemberId or ErrorCode.Local_State or ErrorCode.Local_UnknownPartition)
@@ -110,11 +120,20 @@ internal sealed class KafkaEventLogConsumer : IEventLogConsumer
         {
             // Close leaves the group at once, so the remaining members (or the next consumer) get the
             // partitions without waiting for a session timeout.
-            await Task.Run(_consumer.Close).ConfigureAwait(false);
+            var close = Task.Run(_consumer.Close);
+            if (await Task.WhenAny(close, Task.Delay(CloseTimeout)).ConfigureAwait(false) != close)
+            {
+                // Disposing the handle under a running close would free it from under librdkafka; the
+                // handle is left to the process instead, and the group reassigns after the session timeout.
+                EventLogLog.CloseTimedOut(_logger, _group, CloseTimeout.TotalSeconds);
+                return;
+            }
+
+            await close.ConfigureAwait(false);
+            _consumer.Dispose();
         }
         finally
         {
-            _consumer.Dispose();
             _consumeGate.Dispose();
         }
     }

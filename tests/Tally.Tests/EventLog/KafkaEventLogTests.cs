@@ -10,7 +10,8 @@ public sealed class KafkaEventLogTests(MockKafkaFixture cluster) : IClassFixture
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    [Fact]
+    // A hang in librdkafka fails this test instead of the whole run's time budget.
+    [Fact(Timeout = 180_000)]
     public async Task CommitAsync_PartitionMovedToNewGroupMember_ReturnsFalseAndNewMemberResumesAtCommitted()
     {
         await using var log = new KafkaEventLog(cluster.OptionsForNewTopic());

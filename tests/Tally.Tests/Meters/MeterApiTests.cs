@@ -156,6 +156,26 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
     }
 
     [Fact]
+    public async Task Query_SumBeyondDecimal_Answers422NamingTheMeterAndTheWayOut()
+    {
+        var key = await server.CreateTenantAsync("overflow");
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "huge", eventType = "huge", aggregation = "SUM", valueProperty = "$.v" });
+        var (status, _) = await server.PostEventsAsync(key, """
+            [{"specversion":"1.0","id":"1","source":"t","type":"huge","subject":"s1","time":"2026-11-02T10:00:00Z","data":{"v":5e28}},
+             {"specversion":"1.0","id":"2","source":"t","type":"huge","subject":"s1","time":"2026-11-03T10:00:00Z","data":{"v":5e28}}]
+            """);
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        await Eventually.EqualsAsync(2, async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/events?from=2026-11-01T00:00:00Z", key)).GetArrayLength(), TimeSpan.FromSeconds(60));
+
+        var problem = await server.ExpectAsync(HttpStatusCode.UnprocessableEntity, HttpMethod.Get, "/api/v1/meters/huge/query", key);
+        var daily = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters/huge/query?windowSize=DAY", key);
+
+        Assert.Equal(("https://tally.dev/problems/usage-overflow", "meter"), (problem.GetProperty("type").GetString(), problem.GetProperty("errors")[0].GetProperty("field").GetString()));
+        Assert.Contains("meter huge is 100000000000000000000000000000", problem.GetProperty("detail").GetString());
+        Assert.Equal([50_000_000_000_000_000_000_000_000_000m, 50_000_000_000_000_000_000_000_000_000m], daily.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("value").GetDecimal()));
+    }
+
+    [Fact]
     public async Task AdminRetention_SetValidateAndClear_IsShownOnTheTenant()
     {
         var key = await server.CreateTenantAsync("retention");
