@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Tally.Aggregator.Meters;
 using Tally.Aggregator.Reconciliation;
+using Tally.Billing.Closing;
+using Tally.Billing.EventLog;
 
 namespace Tally.Aggregator;
 
@@ -15,10 +18,7 @@ public static class AggregatorStage
     /// <summary>Registers the aggregation worker (options validated at start).</summary>
     public static IServiceCollection AddTallyAggregation(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AggregatorOptions>()
-            .Bind(configuration.GetSection(AggregatorOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        AddOptions(services, configuration);
         services.AddMetrics();
         services.AddSingleton<AggregatorMetrics>();
         services.AddSingleton<UsageAggregator>();
@@ -30,6 +30,35 @@ public static class AggregatorStage
         return services;
     }
 
+    /// <summary>
+    /// Registers the aggregator's watermark (its consumer group's committed positions against the log's
+    /// ends), which the period close waits on; needs the event log's progress in the process.
+    /// </summary>
+    public static IServiceCollection AddTallyUsageWatermark(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddOptions(services, configuration);
+        services.AddSingleton<IUsageWatermark>(provider => new UsageWatermark(
+            provider.GetRequiredService<IEventLogProgress>(), provider.GetRequiredService<IOptions<AggregatorOptions>>().Value.ConsumerGroup));
+        return services;
+    }
+
     /// <summary>Maps meters and meter queries, and the operator's usage reconciliation.</summary>
     public static IEndpointRouteBuilder MapTallyMeters(this IEndpointRouteBuilder routes) => routes.MapMeters().MapReconciliation();
+
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(AggregatorOptionsMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<AggregatorOptionsMarker>();
+        services.AddOptions<AggregatorOptions>()
+            .Bind(configuration.GetSection(AggregatorOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+    }
+
+    /// <summary>Marks that the aggregator's options are bound, so both registrations can ask for them.</summary>
+    private sealed class AggregatorOptionsMarker;
 }

@@ -45,6 +45,9 @@ public static class EventLogServiceCollectionExtensions
                 loggers.CreateLogger<FileEventLog>(),
                 provider.GetService<TimeProvider>());
         });
+
+        // Both logs report their progress; the period close waits on it.
+        services.AddSingleton(provider => (IEventLogProgress)provider.GetRequiredService<IEventLog>());
         return services;
     }
 }

@@ -1,19 +1,41 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Tally.Invoicer.Closing;
 using Tally.Invoicer.Invoices;
 
 namespace Tally.Invoicer;
 
-/// <summary>The invoicer stage: period close and invoices.</summary>
+/// <summary>The invoicer stage: the period close workflow, invoices and their lineage.</summary>
 public static class InvoicerStage
 {
-    /// <summary>Registers period close (it prices with an <c>ICustomerCharges</c> and pushes with an <c>IInvoicePublisher</c>).</summary>
-    public static IServiceCollection AddTallyInvoicer(this IServiceCollection services)
+    /// <summary>Registers close runs and their routes' services (options validated at start).</summary>
+    public static IServiceCollection AddTallyInvoicer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<PeriodClose>();
+        services.AddOptions<CloseOptions>()
+            .Bind(configuration.GetSection(CloseOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<CloseMetrics>();
+        services.AddSingleton<CloseRuns>();
         return services;
     }
 
-    /// <summary>Maps invoices and period closes.</summary>
-    public static IEndpointRouteBuilder MapTallyInvoicer(this IEndpointRouteBuilder routes) => routes.MapInvoicing();
+    /// <summary>
+    /// Runs close runs in this process: the worker and the scheduler. Needs the aggregator's watermark,
+    /// so only processes that see the event log run them.
+    /// </summary>
+    public static IServiceCollection AddTallyCloseWorkers(this IServiceCollection services)
+    {
+        services.AddSingleton<CloseWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<CloseWorker>());
+        services.AddSingleton<CloseScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<CloseScheduler>());
+        return services;
+    }
+
+    /// <summary>Maps invoices, close runs and invoice explanations.</summary>
+    public static IEndpointRouteBuilder MapTallyInvoicer(this IEndpointRouteBuilder routes) =>
+        routes.MapBillingInvoices().MapCloseRuns().MapInvoiceExplanation();
 }

@@ -17,9 +17,11 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("ux_customer_subjects", "customer_subjects.tenant_id, customer_subjects.subject_key", "usageAttribution.subjectKeys"),
         new("subscriptions_pkey", "subscriptions.tenant_id, subscriptions.id", "id"),
         new("ux_subscriptions_start", "subscriptions.tenant_id, subscriptions.customer_id, subscriptions.active_from", "customerId"),
-        new("invoices_pkey", "invoices.tenant_id, invoices.id", "id"),
-        new("ux_invoices_period", "invoices.tenant_id, invoices.customer_id, invoices.billing_period", "period"),
-        new("ux_invoices_number", "invoices.tenant_id, invoices.invoice_number", "number"),
+        new("billing_invoices_pkey", "billing_invoices.tenant_id, billing_invoices.id", "id"),
+        new("ux_billing_invoices_period", "billing_invoices.tenant_id, billing_invoices.customer_id, billing_invoices.billing_period", "period"),
+        new("ux_billing_invoices_run", "billing_invoices.tenant_id, billing_invoices.close_run_id, billing_invoices.customer_id", "customerId"),
+        new("ux_billing_invoices_number", "billing_invoices.tenant_id, billing_invoices.invoice_number", "number"),
+        new("ux_close_runs_period", "close_runs.tenant_id, close_runs.billing_period", "period"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

@@ -36,6 +36,21 @@ internal abstract class LedgerDialect
 
     public abstract object Decimal(decimal value);
 
+    /// <summary>SQL for the instant a <c>yyyy-MM</c> column's month starts (UTC), in this dialect's instant type.</summary>
+    public abstract string MonthStart(string column);
+
+    /// <summary>SQL for the instant a <c>yyyy-MM</c> column's month ends (UTC).</summary>
+    public abstract string MonthEnd(string column);
+
+    /// <summary>
+    /// SQL testing <paramref name="column"/> against a list parameter. Dapper expands <c>IN @list</c> for
+    /// SQLite but hands PostgreSQL the array itself, which only <c>= ANY(@list)</c> reads.
+    /// </summary>
+    public virtual string InList(string column, string parameter) => $"{column} IN {parameter}";
+
+    /// <summary>What locks the rows a worker selects to lease, so concurrent workers skip them instead of waiting.</summary>
+    public virtual string SkipLocked => "";
+
     public abstract object Instant(DateTimeOffset value);
 
     public abstract decimal ReadDecimal(object value);
@@ -115,6 +130,10 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
 
     public override object Decimal(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
+    public override string MonthStart(string column) => $"{column} || '-01T00:00:00.0000000Z'";
+
+    public override string MonthEnd(string column) => $"strftime('%Y-%m-%dT%H:%M:%S', {column} || '-01', '+1 month') || '.0000000Z'";
+
     public override object Instant(DateTimeOffset value) => value.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
 
     public override decimal ReadDecimal(object value) =>
@@ -191,6 +210,14 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
     }
 
     public override object Decimal(decimal value) => value;
+
+    public override string MonthStart(string column) => $"({column} || '-01T00:00:00Z')::timestamptz";
+
+    public override string MonthEnd(string column) => $"({column} || '-01T00:00:00Z')::timestamptz + interval '1 month'";
+
+    public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
+    public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
     public override object Instant(DateTimeOffset value) => value.ToUniversalTime();
 

@@ -42,6 +42,7 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton<IPlanStore, SqlPlanStore>();
         services.TryAddSingleton<ICustomerStore, SqlCustomerStore>();
         services.TryAddSingleton<IInvoiceStore, SqlInvoiceStore>();
+        services.TryAddSingleton<Billing.Closing.ICloseRunStore, SqlCloseRunStore>();
 
         // Hosted services start in registration order; first place means the schema is current before any stage runs.
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))

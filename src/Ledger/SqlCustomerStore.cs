@@ -46,7 +46,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 
         var rows = await database.ReadAsync(
             connection => connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
-                "SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND subject_key IN @Subjects",
+                $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {database.Dialect.InList("subject_key", "@Subjects")}",
                 new { TenantId = tenantId, Subjects = subjects.ToArray() },
                 null,
                 cancellationToken)),

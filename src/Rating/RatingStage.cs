@@ -13,6 +13,7 @@ public static class RatingStage
     public static IServiceCollection AddTallyRating(this IServiceCollection services)
     {
         services.AddSingleton<ICustomerCharges, ChargeCalculator>();
+        services.AddSingleton<Billing.Closing.IPeriodRating, PeriodRating>();
         return services;
     }
 

@@ -40,7 +40,7 @@ public sealed class StripeInvoicePublisher(IOptions<StripeOptions> options, ILog
                 CollectionMethod = "send_invoice",
                 DaysUntilDue = options.Value.DaysUntilDue,
                 AutoAdvance = false,
-                Metadata = new Dictionary<string, string> { ["tally_invoice_id"] = invoice.Id, ["tally_invoice_number"] = invoice.Number },
+                Metadata = new Dictionary<string, string> { ["tally_invoice_id"] = invoice.Id, ["tally_invoice_number"] = invoice.Number ?? "" },
             },
             Idempotent($"tally-invoice-{invoice.Id}"),
             cancellationToken);

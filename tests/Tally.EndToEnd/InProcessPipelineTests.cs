@@ -16,7 +16,7 @@ public sealed class InProcessPipelineTests : IAsyncLifetime
     {
         _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, _port)
         {
-            Configuration = new Dictionary<string, string?> { ["Admin:Token"] = "tadm_e2e-admin" },
+            Configuration = new Dictionary<string, string?> { ["Admin:Token"] = "tadm_e2e-admin", ["Close:GraceMinutes"] = "0" },
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
     }
@@ -33,9 +33,9 @@ public sealed class InProcessPipelineTests : IAsyncLifetime
         await scenario.SetUpAndIngestAsync();
         await Eventually.EqualsAsync(PipelineScenario.ExpectedTotalTokens, scenario.TotalTokensAsync, TimeSpan.FromSeconds(60));
         await scenario.VerifyAsync(period =>
-            api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/admin/period-closes", "tadm_e2e-admin", new { period = period.ToString() }));
+            api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/admin/close-runs", "tadm_e2e-admin", new { period = period.ToString() }));
 
-        var unknown = await api.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Post, "/api/admin/period-closes", "tadm_e2e-admin",
+        var unknown = await api.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Post, "/api/admin/close-runs", "tadm_e2e-admin",
             new { period = scenario.Previous.ToString(), tenantId = "tnt_missing" });
         Assert.Equal("No tenant 'tnt_missing' is visible to this credential; check the id or key.", unknown.GetProperty("detail").GetString());
     }

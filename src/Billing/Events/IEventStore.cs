@@ -31,7 +31,14 @@ public sealed record EventListQuery(
     DateTimeOffset? IngestedAtTo,
     string? Id,
     IReadOnlyList<string> Subjects,
-    int Limit);
+    int Limit)
+{
+    /// <summary>Only events stored after this instant (Tally's extension: what an invoice's late-usage line lists).</summary>
+    public DateTimeOffset? StoredAfter { get; init; }
+
+    /// <summary>Only events stored at or before this instant (an invoice's usage cutoff).</summary>
+    public DateTimeOffset? StoredUntil { get; init; }
+}
 
 /// <summary>An event of the list: what was stored (or rejected, with the reason) and when.</summary>
 public sealed record ListedEvent(StoredEvent Event, DateTimeOffset StoredAt, string? Rejection);

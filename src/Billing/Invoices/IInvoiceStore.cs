@@ -1,20 +1,36 @@
 namespace Tally.Billing.Invoices;
 
-/// <summary>Invoices: at most one per tenant, customer and billing period.</summary>
+/// <summary>
+/// Invoices and credit notes. Close runs create and issue them (through the close-run store, in the
+/// same transaction as the step that makes them); this is how everything else reads and voids them.
+/// </summary>
 public interface IInvoiceStore
 {
-    /// <summary>
-    /// Stores <paramref name="draft"/> with a number assigned by the store (<c>{period}-{seq:D4}</c>, a
-    /// sequence per tenant and period) unless the customer already has an invoice for the period, in
-    /// which case nothing is written and the existing invoice is returned with Created = false.
-    /// </summary>
-    Task<(Invoice Invoice, bool Created)> CreateOnceAsync(Invoice draft, CancellationToken cancellationToken);
-
     Task<Invoice?> GetAsync(string tenantId, string invoiceId, CancellationToken cancellationToken);
 
-    /// <summary>The tenant's invoices, newest period first, optionally for one customer.</summary>
-    Task<IReadOnlyList<Invoice>> ListAsync(string tenantId, string? customerId, CancellationToken cancellationToken);
+    /// <summary>The tenant's documents matching <paramref name="filter"/>, newest period first, and how many match in all.</summary>
+    Task<(IReadOnlyList<Invoice> Page, int Total)> ListAsync(string tenantId, InvoiceFilter filter, CancellationToken cancellationToken);
 
-    /// <summary>Records that the invoice now exists in the payment processor under <paramref name="externalId"/>.</summary>
+    /// <summary>
+    /// Voids an issued document (it keeps its number) and queues its <c>invoice.voided</c> event; null when
+    /// there is no such document, unchanged when it is not issued.
+    /// </summary>
+    Task<Invoice?> VoidAsync(string tenantId, string invoiceId, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records the payment processor's id of a document once it is pushed.</summary>
     Task MarkPushedAsync(string tenantId, string invoiceId, string externalId, CancellationToken cancellationToken);
+}
+
+/// <summary>Which invoices to list; empty filters match everything. Pages are 1-based.</summary>
+public sealed record InvoiceFilter
+{
+    public IReadOnlyList<string> CustomerIds { get; init; } = [];
+
+    public IReadOnlyList<InvoiceStatus> Statuses { get; init; } = [];
+
+    public BillingPeriod? Period { get; init; }
+
+    public int Page { get; init; } = 1;
+
+    public int PageSize { get; init; } = 100;
 }

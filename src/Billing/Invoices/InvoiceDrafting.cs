@@ -1,21 +1,82 @@
-using Tally.Billing.Customers;
-using Tally.Billing.Pricing;
+using System.Globalization;
+using Tally.Billing.Closing;
 
 namespace Tally.Billing.Invoices;
 
-/// <summary>Turns a customer's charges for a closed period into an invoice draft. Pure.</summary>
+/// <summary>Turns rated usage into invoice documents. Pure: the same inputs always give the same document.</summary>
 public static class InvoiceDrafting
 {
-    public static Invoice Draft(CustomerCharges charges, DateTimeOffset issuedAt) => new(
-        charges.Customer.TenantId,
-        Ids.New("inv"),
-        Number: "",
-        charges.Customer.Id,
-        charges.Period,
-        charges.Total.Currency,
-        [.. charges.Lines.Select(line => new InvoiceLine(line.RateCardKey, line.MeterSlug, line.Quantity, line.UnitPrice, line.Amount.Amount))],
-        charges.Total.Amount,
-        InvoiceStatus.Issued,
-        ExternalId: null,
-        issuedAt);
+    /// <summary>The period's invoice: one line per rated line, plus one adjustment line per earlier period whose late usage changed its amount.</summary>
+    public static Invoice Draft(string invoiceId, string runId, BillingDemand demand, RatedPeriod rated, IReadOnlyList<InvoiceLine> lateAdjustments, DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var lines = rated.Lines.Select(ToInvoiceLine).Concat(lateAdjustments).ToList();
+        return new Invoice(
+            demand.Customer.TenantId,
+            invoiceId,
+            InvoiceKind.Standard,
+            demand.Customer.Id,
+            demand.Period,
+            demand.From,
+            demand.To,
+            demand.Currency,
+            lines,
+            lines.Sum(l => l.Amount),
+            InvoiceStatus.Draft,
+            now)
+        {
+            CloseRunId = runId,
+            UsageCutoff = cutoff,
+        };
+    }
+
+    /// <summary>
+    /// The adjustment line for late usage of a closed period: the period re-rated with everything stored
+    /// now, minus what was invoiced for it; null when that is zero.
+    /// </summary>
+    public static InvoiceLine? LateUsageLine(BillingPeriod covers, RatedPeriod rerated, InvoicedPeriod invoiced, long lateEvents, string detail)
+    {
+        var difference = rerated.Total - invoiced.Net;
+        return difference == 0m
+            ? null
+            : new InvoiceLine($"late-{covers}", $"Usage of {covers} reported after it was invoiced ({lateEvents.ToString(CultureInfo.InvariantCulture)} events)", null, null, lateEvents, null, difference)
+            {
+                Covers = covers,
+                Detail = detail,
+            };
+    }
+
+    /// <summary>
+    /// The correction of a closed period after a re-run: an adjustment invoice when the period now rates
+    /// higher than invoiced, a credit note when lower, nothing when equal.
+    /// </summary>
+    public static Invoice? Correction(string invoiceId, string runId, BillingDemand demand, RatedPeriod rerated, InvoicedPeriod invoiced, DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var difference = rerated.Total - invoiced.Net;
+        if (difference == 0m)
+        {
+            return null;
+        }
+
+        var kind = difference > 0 ? InvoiceKind.Standard : InvoiceKind.CreditNote;
+        var line = new InvoiceLine(
+            $"rerun-{demand.Period}",
+            $"{(kind == InvoiceKind.Standard ? "Adjustment" : "Credit")} for {demand.Period}: re-rated {rerated.Total.ToString(CultureInfo.InvariantCulture)}, invoiced {invoiced.Net.ToString(CultureInfo.InvariantCulture)}",
+            null,
+            null,
+            1m,
+            null,
+            Math.Abs(difference))
+        {
+            Covers = demand.Period,
+        };
+        return new Invoice(demand.Customer.TenantId, invoiceId, kind, demand.Customer.Id, demand.Period, demand.From, demand.To, demand.Currency, [line], Math.Abs(difference), InvoiceStatus.Draft, now)
+        {
+            CloseRunId = runId,
+            Corrects = invoiced.InvoiceId,
+            UsageCutoff = cutoff,
+        };
+    }
+
+    private static InvoiceLine ToInvoiceLine(RatedPeriodLine line) =>
+        new(line.Key, line.Description, line.RateCardKey, line.MeterSlug, line.Quantity, line.UnitPrice, line.Amount) { Detail = line.Detail };
 }

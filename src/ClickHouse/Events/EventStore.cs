@@ -134,13 +134,26 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
             filter.Append(" AND subject IN {subjects:Array(String)}");
         }
 
+        var stored = new StringBuilder(" WHERE 1");
+        if (query.StoredAfter is { } after)
+        {
+            parameters["safter"] = after.UtcDateTime;
+            stored.Append(" AND stored > {safter:DateTime64(3, 'UTC')}");
+        }
+
+        if (query.StoredUntil is { } until)
+        {
+            parameters["suntil"] = until.UtcDateTime;
+            stored.Append(" AND stored <= {suntil:DateTime64(3, 'UTC')}");
+        }
+
         var sql = $$"""
             SELECT type, subject, toUnixTimestamp64Milli(time), source, id, data, toUnixTimestamp64Milli(ingested_at), toUnixTimestamp64Milli(stored), rejection
             FROM (
                 SELECT type, subject, time, source, id, data, ingested_at, stored_at AS stored, '' AS rejection FROM events FINAL {{filter}}
                 UNION ALL
                 SELECT type, subject, time, source, id, data, ingested_at, rejected_at AS stored, reason AS rejection FROM rejected_events FINAL {{filter}}
-            )
+            ){{stored}}
             ORDER BY time DESC, stored DESC
             LIMIT {limit:UInt64}
             """;

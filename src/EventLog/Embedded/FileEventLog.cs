@@ -32,7 +32,7 @@ namespace Tally.EventLog.Embedded;
 /// committed, and the first group writes the journal before any record.
 /// </para>
 /// </remarks>
-public sealed class FileEventLog : IEventLog
+public sealed class FileEventLog : IEventLog, IEventLogProgress
 {
     /// <summary>Segment size used when none is given.</summary>
     public const long DefaultSegmentBytes = 256L * 1024 * 1024;
@@ -164,6 +164,18 @@ public sealed class FileEventLog : IEventLog
         }
 
         await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<long>> GetEndPositionsAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<long>>([.. _partitions.Select(p => p.DurableNext)]);
+
+    /// <inheritdoc />
+    /// <remarks>Reads the group's positions file, which the open consumer (in this or another process) replaces atomically on each commit.</remarks>
+    public ValueTask<IReadOnlyList<long>> GetCommittedPositionsAsync(string group, CancellationToken cancellationToken)
+    {
+        var offsets = GroupOffsets.Load(_directory.GroupsPath, group, _partitions.Length);
+        return ValueTask.FromResult<IReadOnlyList<long>>([.. Enumerable.Range(0, _partitions.Length).Select(offsets.Get)]);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tally.Billing.EventLog;
@@ -12,7 +13,7 @@ namespace Tally.EventLog.Kafka;
 /// so a key maps to the same partition number as in the embedded log and as with Java producers.
 /// The producer is idempotent with <c>acks=all</c>; <see cref="AppendAsync"/> waits for every delivery.
 /// </summary>
-public sealed class KafkaEventLog : IEventLog
+public sealed class KafkaEventLog : IEventLog, IEventLogProgress
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(30);
 
@@ -124,6 +125,38 @@ public sealed class KafkaEventLog : IEventLog
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(group);
         return new KafkaEventLogConsumer(_options, group, _logger);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<long>> GetEndPositionsAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        var result = await admin.ListOffsetsAsync(
+            Enumerable.Range(0, PartitionCount).Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(_options.Topic, p), OffsetSpec = OffsetSpec.Latest() }),
+            new ListOffsetsOptions { RequestTimeout = MetadataTimeout }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ends = new long[PartitionCount];
+        foreach (var info in result.ResultInfos)
+        {
+            ends[info.TopicPartitionOffsetError.Partition.Value] = info.TopicPartitionOffsetError.Offset.Value;
+        }
+
+        return ends;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<long>> GetCommittedPositionsAsync(string group, CancellationToken cancellationToken)
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        var result = await admin.ListConsumerGroupOffsetsAsync(
+            [new ConsumerGroupTopicPartitions(group, [.. Enumerable.Range(0, PartitionCount).Select(p => new TopicPartition(_options.Topic, p))])],
+            new ListConsumerGroupOffsetsOptions { RequestTimeout = MetadataTimeout }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = new long[PartitionCount];
+        foreach (var partition in result.Single().Partitions)
+        {
+            committed[partition.Partition.Value] = KafkaRecordMapper.ToPosition(partition.TopicPartitionOffset);
+        }
+
+        return committed;
     }
 
     /// <inheritdoc />

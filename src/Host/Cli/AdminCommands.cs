@@ -43,13 +43,26 @@ internal static class AdminCommands
     public static Command Close()
     {
         var period = new Option<string>("--period") { Description = "Billing period to close, yyyy-MM (e.g. 2026-11).", Required = true };
-        var tenantId = new Option<string?>("--tenant") { Description = "Close only this tenant (default: all tenants)." };
+        var tenantId = new Option<string?>("--tenant") { Description = "Close only this tenant (default: every tenant)." };
+        var customerId = new Option<string?>("--customer") { Description = "Close only this customer (id or key; needs --tenant)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Rate and check, store and issue nothing; print what would be invoiced." };
+        var rerun = new Option<bool>("--rerun") { Description = "Re-run a closed period: differences become adjustment invoices or credit notes." };
+        var noWait = new Option<bool>("--no-wait") { Description = "Start the runs and exit without following them." };
         var url = CommonOptions.Url();
         var token = CommonOptions.AdminToken();
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("close", "Close a billing period: one invoice per subscribed customer, issued exactly once.") { period, tenantId, url, token, dataDir };
+        var command = new Command("close", "Close a billing period: one invoice per subscribed customer, issued exactly once; follows the runs with a progress bar.")
+        {
+            period, tenantId, customerId, dryRun, rerun, noWait, url, token, dataDir,
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(customerId) is not null && result.GetValue(tenantId) is null)
+            {
+                Console.Error.WriteLine("--customer needs --tenant: a customer belongs to one tenant.");
+                return 2;
+            }
+
             using var client = Client(result.GetValue(url)!, result.GetValue(token), result.GetValue(dataDir)!);
             if (client is null)
             {
@@ -57,15 +70,23 @@ internal static class AdminCommands
             }
 
             using var response = await client.PostAsJsonAsync(
-                "/api/admin/period-closes", new { period = result.GetValue(period), tenantId = result.GetValue(tenantId) }, cancellationToken);
+                "/api/admin/close-runs",
+                new
+                {
+                    period = result.GetValue(period),
+                    tenantId = result.GetValue(tenantId),
+                    customerId = result.GetValue(customerId),
+                    dryRun = result.GetValue(dryRun),
+                    kind = result.GetValue(rerun) ? "rerun" : "close",
+                },
+                cancellationToken);
             var body = await ReadAsync(response, cancellationToken);
             if (body is null)
             {
                 return 1;
             }
 
-            Console.Out.WriteLine(JsonSerializer.Serialize(body.Value, new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
+            return await CloseProgress.FollowAsync(client, body.Value, follow: !result.GetValue(noWait), cancellationToken);
         });
         return command;
     }

@@ -44,7 +44,12 @@ public static class TallyServer
             "ledger", "The ledger does not answer.", (sp, ct) => sp.GetRequiredService<ITenantStore>().GetAsync("tnt_readiness_probe", ct)));
 
         var roles = settings.Roles;
-        if (roles.HasFlag(TallyRoles.Ingest) || roles.HasFlag(TallyRoles.Aggregator))
+
+        // The close workers wait on the aggregator's progress through the log: every process with Kafka
+        // sees it; the embedded log belongs to the one process that runs ingest or the aggregator.
+        var seesLog = roles.HasFlag(TallyRoles.Ingest) || roles.HasFlag(TallyRoles.Aggregator)
+            || !string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]);
+        if (seesLog)
         {
             services.AddTallyEventLog(configuration, paths.DataDirectory);
             readiness.Add(ReadinessProbe.Register("event-log", "The event log does not take appends.", (sp, _) =>
@@ -78,7 +83,11 @@ public static class TallyServer
             var siloPort = configuration.GetValue("Orleans:SiloPort", FreePorts.Next());
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
             builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
-            services.AddTallyRating().AddTallyInvoicer().AddTallyStripe(configuration);
+            services.AddTallyRating().AddTallyInvoicer(configuration).AddTallyStripe(configuration);
+            if (seesLog)
+            {
+                services.AddTallyUsageWatermark(configuration).AddTallyCloseWorkers();
+            }
         }
 
         configureServices?.Invoke(services);

@@ -37,6 +37,8 @@ public static class EventListEndpoints
         var to = Instant(query, "to", errors);
         var ingestedFrom = Instant(query, "ingestedAtFrom", errors);
         var ingestedTo = Instant(query, "ingestedAtTo", errors);
+        var storedFrom = Instant(query, "storedAtFrom", errors);
+        var storedTo = Instant(query, "storedAtTo", errors);
         var limit = MaxLimit;
         if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
@@ -78,7 +80,7 @@ public static class EventListEndpoints
         }
 
         var listed = await store.ListAsync(
-            new EventListQuery(tenantId, from ?? (to ?? clock.GetUtcNow()) - DefaultWindow, to, ingestedFrom, ingestedTo, id, subjects, limit),
+            new EventListQuery(tenantId, from ?? (to ?? clock.GetUtcNow()) - DefaultWindow, to, ingestedFrom, ingestedTo, id, subjects, limit) { StoredAfter = storedFrom, StoredUntil = storedTo },
             context.RequestAborted);
         var catalog = new MeterCatalog(await meters.ListAsync(tenantId, context.RequestAborted));
         var owners = await customers.CustomerIdsBySubjectAsync(tenantId, listed.Select(e => e.Event.Subject).Distinct(StringComparer.Ordinal).ToList(), context.RequestAborted);

@@ -1,58 +1,155 @@
-using Tally.Billing;
+using System.Globalization;
+using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 
 namespace Tally.Invoicer.Invoices;
 
-/// <summary>Period close request: <c>{"period": "2026-11"}</c>; the admin route may name one tenant.</summary>
-public sealed class ClosePeriodRequest
-{
-    public string? Period { get; set; }
-
-    public string? TenantId { get; set; }
-}
-
-public sealed record ClosePeriodResponse(string TenantId, string Period, int Created, IReadOnlyList<InvoiceResponse> Invoices)
-{
-    public static ClosePeriodResponse From(CloseRunResult result) => new(
-        result.TenantId,
-        result.Period.ToString(),
-        result.Invoices.Count(invoice => invoice.Created),
-        [.. result.Invoices.Select(invoice => InvoiceResponse.From(invoice.Invoice))]);
-}
-
-/// <summary>An invoice, in the style of OpenMeter's billing invoices.</summary>
+/// <summary>An invoice in OpenMeter's shape (<c>/api/v1/billing/invoices</c>); amounts are decimal strings.</summary>
 public sealed record InvoiceResponse(
     string Id,
-    string Number,
-    string CustomerId,
+    string Type,
+    string? Number,
     string Currency,
     string Status,
+    InvoiceStatusDetailsResponse StatusDetails,
+    InvoiceCustomerResponse Customer,
+    InvoicePartyResponse Supplier,
     InvoicePeriodResponse Period,
-    IReadOnlyList<InvoiceLineResponse> Lines,
     InvoiceTotalsResponse Totals,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? IssuedAt,
+    DateTime? VoidedAt,
     InvoiceExternalIdsResponse ExternalIds,
-    DateTime IssuedAt)
+    IReadOnlyList<InvoiceValidationIssueResponse> ValidationIssues,
+    IReadOnlyList<InvoiceDocumentRefResponse>? Preceding,
+    InvoiceWorkflowResponse Workflow,
+    IReadOnlyList<InvoiceLineResponse>? Lines,
+    IReadOnlyDictionary<string, string> Metadata)
 {
-    public static InvoiceResponse From(Invoice invoice) => new(
+    public static InvoiceResponse From(Invoice invoice, Customer? customer, string tenantName, bool withLines) => new(
         invoice.Id,
+        invoice.Kind == InvoiceKind.CreditNote ? "credit_note" : "standard",
         invoice.Number,
-        invoice.CustomerId,
         invoice.Currency.Code,
-        invoice.Status == InvoiceStatus.Pushed ? "pushed" : "issued",
-        new InvoicePeriodResponse(invoice.Period.ToString(), invoice.Period.From.UtcDateTime, invoice.Period.To.UtcDateTime),
-        [.. invoice.Lines.Select(line => new InvoiceLineResponse(line.RateCardKey, line.MeterSlug, line.Quantity, line.UnitPrice, line.Amount))],
-        new InvoiceTotalsResponse(invoice.Total),
+        StatusName(invoice.Status),
+        InvoiceStatusDetailsResponse.From(invoice),
+        new InvoiceCustomerResponse(invoice.CustomerId, customer?.Key, customer?.Name, new InvoiceUsageAttributionResponse(customer?.SubjectKeys ?? [])),
+        new InvoicePartyResponse(null, null, tenantName),
+        new InvoicePeriodResponse(invoice.PeriodFrom.UtcDateTime, invoice.PeriodTo.UtcDateTime),
+        InvoiceTotalsResponse.Of(invoice.Total),
+        invoice.CreatedAt.UtcDateTime,
+        (invoice.VoidedAt ?? invoice.IssuedAt ?? invoice.CreatedAt).UtcDateTime,
+        invoice.IssuedAt?.UtcDateTime,
+        invoice.VoidedAt?.UtcDateTime,
         new InvoiceExternalIdsResponse(invoice.ExternalId),
-        invoice.IssuedAt.UtcDateTime);
+        [.. invoice.Issues.Select(i => new InvoiceValidationIssueResponse(i.Code, i.Severity, i.Code, "checks", i.Message))],
+        invoice.Corrects is { } corrects ? [new InvoiceDocumentRefResponse(corrects, "credit_note_original_invoice")] : null,
+        new InvoiceWorkflowResponse("default", new Dictionary<string, object>()),
+        withLines ? [.. invoice.Lines.Select((line, i) => InvoiceLineResponse.From(invoice, line, i))] : null,
+        new Dictionary<string, string>
+        {
+            ["tally.period"] = invoice.Period.ToString(),
+            ["tally.closeRunId"] = invoice.CloseRunId ?? "",
+        });
+
+    /// <summary>OpenMeter's status names.</summary>
+    public static string StatusName(InvoiceStatus status) => status switch
+    {
+        InvoiceStatus.Draft or InvoiceStatus.PendingApproval => "draft",
+        InvoiceStatus.Issued => "issued",
+        _ => "voided",
+    };
+
+    public static string Format(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-public sealed record InvoicePeriodResponse(string Key, DateTime From, DateTime To);
+public sealed record InvoiceStatusDetailsResponse(bool Immutable, bool Failed, string ExtendedStatus, IReadOnlyDictionary<string, InvoiceActionResponse> AvailableActions)
+{
+    public static InvoiceStatusDetailsResponse From(Invoice invoice)
+    {
+        var actions = new Dictionary<string, InvoiceActionResponse>();
+        switch (invoice.Status)
+        {
+            case InvoiceStatus.PendingApproval:
+                actions["approve"] = new("issued");
+                actions["void"] = new("voided");
+                break;
+            case InvoiceStatus.Issued:
+                actions["void"] = new("voided");
+                break;
+        }
 
-public sealed record InvoiceLineResponse(string RateCardKey, string MeterSlug, decimal Quantity, decimal UnitPrice, decimal Amount);
+        var extended = invoice.Status switch
+        {
+            InvoiceStatus.Draft => "draft.created",
+            InvoiceStatus.PendingApproval => "draft.manual_approval_needed",
+            InvoiceStatus.Issued => "issued",
+            _ => "voided",
+        };
+        return new(invoice.Status is InvoiceStatus.Issued or InvoiceStatus.Voided, false, extended, actions);
+    }
+}
 
-public sealed record InvoiceTotalsResponse(decimal Total);
+public sealed record InvoiceActionResponse(string ResultingState);
 
-/// <summary>Ids of the invoice elsewhere; <c>invoicing</c> is Stripe's invoice id, null when not pushed.</summary>
+public sealed record InvoiceCustomerResponse(string Id, string? Key, string? Name, InvoiceUsageAttributionResponse UsageAttribution);
+
+public sealed record InvoiceUsageAttributionResponse(IReadOnlyList<string> SubjectKeys);
+
+public sealed record InvoicePartyResponse(string? Id, string? Key, string Name);
+
+public sealed record InvoicePeriodResponse(DateTime From, DateTime To);
+
+/// <summary>OpenMeter's totals; Tally has no taxes, discounts or credits on invoice level, so those are zero.</summary>
+public sealed record InvoiceTotalsResponse(string Amount, string ChargesTotal, string DiscountsTotal, string CreditsTotal, string TaxesInclusiveTotal, string TaxesExclusiveTotal, string TaxesTotal, string Total)
+{
+    public static InvoiceTotalsResponse Of(decimal total) =>
+        new(InvoiceResponse.Format(total), "0", "0", "0", "0", "0", "0", InvoiceResponse.Format(total));
+}
+
 public sealed record InvoiceExternalIdsResponse(string? Invoicing);
 
-public sealed record InvoiceListResponse(int Page, int PageSize, int TotalCount, IReadOnlyList<InvoiceResponse> Items);
+public sealed record InvoiceValidationIssueResponse(string Id, string Severity, string Code, string Component, string Message);
+
+public sealed record InvoiceDocumentRefResponse(string Id, string Type);
+
+public sealed record InvoiceWorkflowResponse(string SourceBillingProfileId, IReadOnlyDictionary<string, object> Workflow);
+
+/// <summary>A line in OpenMeter's shape (every top-level line is <c>usage_based</c>).</summary>
+public sealed record InvoiceLineResponse(
+    string Id,
+    string Name,
+    string? Description,
+    string Type,
+    string Status,
+    string ManagedBy,
+    string Currency,
+    InvoicePeriodResponse Period,
+    DateTime InvoiceAt,
+    string Quantity,
+    string? FeatureKey,
+    InvoiceRateCardResponse? RateCard,
+    InvoiceTotalsResponse Totals,
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    public static InvoiceLineResponse From(Invoice invoice, InvoiceLine line, int ordinal) => new(
+        $"{invoice.Id}-{ordinal}",
+        line.Key,
+        line.Description,
+        "usage_based",
+        "valid",
+        line.Covers is null ? "subscription" : "system",
+        invoice.Currency.Code,
+        new InvoicePeriodResponse(invoice.PeriodFrom.UtcDateTime, invoice.PeriodTo.UtcDateTime),
+        invoice.PeriodTo.UtcDateTime,
+        InvoiceResponse.Format(line.Quantity),
+        line.MeterSlug,
+        line.UnitPrice is { } price ? new InvoiceRateCardResponse(new InvoicePriceResponse("unit", InvoiceResponse.Format(price))) : null,
+        InvoiceTotalsResponse.Of(line.Amount),
+        line.Covers is { } covers ? new Dictionary<string, string> { ["tally.covers"] = covers.ToString() } : new Dictionary<string, string>());
+}
+
+public sealed record InvoiceRateCardResponse(InvoicePriceResponse Price);
+
+public sealed record InvoicePriceResponse(string Type, string Amount);

@@ -86,8 +86,8 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
         { "customer subject key with NUL", "/api/v1/customers", new { key = "c4", usageAttribution = new { subjectKeys = new[] { "a\u0000" } } }, "usageAttribution.subjectKeys[0]" },
         { "customer key with NUL", "/api/v1/customers", new { key = "c\u00005" }, "key" },
         { "plan name of 1 MB", "/api/v1/plans", new { key = "p1", name = new string('n', 1_000_000), currency = "USD", rateCards = new[] { new { key = "t", meterSlug = "tokens", price = new { type = "unit", amount = 1 } } } }, "name" },
-        { "period 9999-12", "/api/v1/period-closes", new { period = "9999-12" }, "period" },
-        { "period 1999-12", "/api/v1/period-closes", new { period = "1999-12" }, "period" },
+        { "period 9999-12", "/api/v1/billing/close-runs", new { period = "9999-12" }, "period" },
+        { "period 1999-12", "/api/v1/billing/close-runs", new { period = "1999-12" }, "period" },
         { "subscription in year 9999", "/api/v1/subscriptions", new { customerId = "nobody", plan = new { key = "none" }, activeFrom = "9999-01-01T00:00:00Z" }, "customerId" },
     };
 
@@ -109,7 +109,7 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
     [Fact]
     public async Task AdminClose_Period9999_Answers400()
     {
-        var problem = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/admin/period-closes", TallyServerFixture.AdminToken, new { period = "9999-12" });
+        var problem = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/admin/close-runs", TallyServerFixture.AdminToken, new { period = "9999-12" });
 
         Assert.Equal("period", problem.GetProperty("errors")[0].GetProperty("field").GetString());
     }

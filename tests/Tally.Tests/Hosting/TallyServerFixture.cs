@@ -28,6 +28,9 @@ public sealed class TallyServerFixture : IAsyncLifetime
                 ["Aggregator:MaxWaitMilliseconds"] = "50",
                 // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
                 ["Aggregator:RollupIntervalSeconds"] = "3600",
+                ["Close:GraceMinutes"] = "0",
+                ["Close:PollMilliseconds"] = "50",
+                ["Close:ApprovalAbove"] = "1000",
             },
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);

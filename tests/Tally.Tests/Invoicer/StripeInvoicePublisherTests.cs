@@ -58,7 +58,7 @@ public sealed class StripeInvoicePublisherTests : IAsyncLifetime
     public async Task PublishAsync_JpyInvoice_SendsWholeYen()
     {
         var jpy = Currency.Parse("JPY");
-        var invoice = Invoice(jpy, new InvoiceLine("requests", "requests", 1_000m, 1.5m, 1_500m));
+        var invoice = Invoice(jpy, Line("requests", "requests", 1_000m, 1.5m, 1_500m));
 
         await Publisher().PublishAsync(invoice, Alice, Ct);
 
@@ -126,19 +126,27 @@ public sealed class StripeInvoicePublisherTests : IAsyncLifetime
 
     private static Invoice UsdInvoice() => Invoice(
         Currency.Usd,
-        new InvoiceLine("input", "input-tokens", 400m, 0.002m, 0.80m),
-        new InvoiceLine("output", "output-tokens", 246_900m, 0.005m, 1_234.50m));
+        Line("input", "input-tokens", 400m, 0.002m, 0.80m),
+        Line("output", "output-tokens", 246_900m, 0.005m, 1_234.50m));
+
+    private static InvoiceLine Line(string key, string meter, decimal quantity, decimal unitPrice, decimal amount) =>
+        new(key, $"{meter}: {quantity} x {unitPrice}", key, meter, quantity, unitPrice, amount);
 
     private static Invoice Invoice(Currency currency, params InvoiceLine[] lines) => new(
         "ten_test",
         Ids.New("inv"),
-        "2026-10-0001",
+        InvoiceKind.Standard,
         "cus_tally_alice",
         new BillingPeriod(2026, 10),
+        new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero),
+        new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
         currency,
         lines,
         lines.Sum(line => line.Amount),
         InvoiceStatus.Issued,
-        ExternalId: null,
-        new DateTimeOffset(2026, 11, 1, 0, 5, 0, TimeSpan.Zero));
+        new DateTimeOffset(2026, 11, 1, 0, 5, 0, TimeSpan.Zero))
+    {
+        Number = "2026-10-0001",
+        IssuedAt = new DateTimeOffset(2026, 11, 1, 0, 5, 0, TimeSpan.Zero),
+    };
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Tally.Billing;
 using Tally.Billing.Catalog;
+using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
@@ -46,20 +47,47 @@ internal static class LedgerScenario
         return customer.Id;
     }
 
-    /// <summary>A draft as the invoicer would hand it over: no number yet, lines priced and rounded.</summary>
-    public static Invoice Draft(string tenantId, string customerId, BillingPeriod period) =>
+    /// <summary>A draft as a close run makes it: no number yet, lines priced and rounded.</summary>
+    public static Invoice Draft(string tenantId, string customerId, BillingPeriod period, string runId, InvoiceKind kind = InvoiceKind.Standard, decimal? total = null, string? corrects = null) =>
         new(
             tenantId,
             Ids.New("inv"),
-            "",
+            kind,
             customerId,
             period,
+            period.From,
+            period.To,
             Currency.Usd,
-            [new InvoiceLine("input", "tokens", 1_234_567m, 0.000123456m, 152.42m), new InvoiceLine("output", "tokens", 10m, 0.5m, 5.00m)],
-            157.42m,
-            InvoiceStatus.Issued,
-            null,
-            new DateTimeOffset(2026, 12, 1, 0, 5, 0, TimeSpan.Zero));
+            total is { } amount
+                ? [new InvoiceLine("correction", "Correction", null, null, 1m, null, amount) { Covers = period }]
+                : [new InvoiceLine("input", "tokens: 1234567 x 0.000123456", "input", "tokens", 1_234_567m, 0.000123456m, 152.42m) { Detail = """{"price":{"type":"unit"}}""" },
+                   new InvoiceLine("output", "tokens: 10 x 0.5", "output", "tokens", 10m, 0.5m, 5.00m)],
+            total ?? 157.42m,
+            InvoiceStatus.Draft,
+            new DateTimeOffset(2026, 12, 1, 0, 5, 0, TimeSpan.Zero))
+        {
+            CloseRunId = runId,
+            Corrects = corrects,
+            UsageCutoff = new DateTimeOffset(2026, 12, 1, 1, 0, 0, TimeSpan.Zero),
+        };
+
+    /// <summary>A close run of <paramref name="period"/> over the customers, its tasks due at once.</summary>
+    public static async Task<CloseRun> RunAsync(TestLedger ledger, string tenantId, BillingPeriod period, IReadOnlyList<string> customerIds, CloseRunKind kind = CloseRunKind.Close, string? customerId = null)
+    {
+        var run = new CloseRun(tenantId, Ids.New("run"), period, kind, false, customerId, "test", "1.0.0", TestLedger.Now);
+        await ledger.CloseRuns.CreateAsync(run, customerIds, TestLedger.Now, Ct);
+        return run;
+    }
+
+    /// <summary>Runs a customer's task through draft and issue as a worker would, in one commit; returns the issued document.</summary>
+    public static async Task<Invoice> IssueAsync(TestLedger ledger, string tenantId, string customerId, BillingPeriod period, InvoiceKind kind = InvoiceKind.Standard, decimal? total = null, CloseRunKind runKind = CloseRunKind.Close, string? corrects = null)
+    {
+        var run = await RunAsync(ledger, tenantId, period, [customerId], runKind, customerId);
+        var task = Assert.Single(await ledger.CloseRuns.LeaseAsync(CloseStep.Freeze, 10, "test", TestLedger.Now, TimeSpan.FromMinutes(1), Ct));
+        var draft = Draft(tenantId, customerId, period, run.Id, kind, total, corrects);
+        await ledger.CloseRuns.CommitAsync([new CloseOutcome(task, CloseStep.Done, CloseTaskState.Done, 0, TestLedger.Now, null) { Draft = draft, Issue = true }], TestLedger.Now, Ct);
+        return (await ledger.Invoices.GetAsync(tenantId, draft.Id, Ct))!;
+    }
 
     public static Task<IEnumerable<ApiKeyRow>> ApiKeyRowsAsync(TestLedger ledger, string tenantId) =>
         ledger.Database.ReadAsync(

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Tally.Billing.Catalog;
+using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
@@ -10,7 +11,7 @@ using Xunit;
 
 namespace Tally.Tests.Ledger;
 
-/// <summary>The five stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
+/// <summary>The stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
 internal sealed class TestLedger : IAsyncDisposable
 {
     public TestLedger(LedgerDialect dialect, TimeProvider time)
@@ -20,7 +21,8 @@ internal sealed class TestLedger : IAsyncDisposable
         Meters = new SqlMeterStore(Database);
         Plans = new SqlPlanStore(Database);
         Customers = new SqlCustomerStore(Database);
-        Invoices = new SqlInvoiceStore(Database, NullLogger<SqlInvoiceStore>.Instance);
+        Invoices = new SqlInvoiceStore(Database);
+        CloseRuns = new SqlCloseRunStore(Database);
     }
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 9, 30, 15, TimeSpan.Zero);
@@ -39,5 +41,27 @@ internal sealed class TestLedger : IAsyncDisposable
 
     public IInvoiceStore Invoices { get; }
 
+    public ICloseRunStore CloseRuns { get; }
+
     public ValueTask DisposeAsync() => Database.DisposeAsync();
+
+    /// <summary>Applies the migrations up to <paramref name="upToVersion"/> only, then runs <paramref name="sql"/>: a database as an older Tally left it.</summary>
+    public async Task MigrateOnlyAsync(int upToVersion, string sql)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dialect = Database.Dialect;
+        await using var connection = await dialect.OpenAsync(ct);
+        await dialect.PrepareAsync(connection, ct);
+        await Dapper.SqlMapper.ExecuteAsync(connection, LedgerMigrations.CreateHistoryTable.Replace("{instant}", dialect.InstantType, StringComparison.Ordinal));
+        foreach (var migration in LedgerMigrations.All.Where(m => m.Version <= upToVersion))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, migration.For(dialect));
+            await Dapper.SqlMapper.ExecuteAsync(
+                connection,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
+                new { Version = (long)migration.Version, migration.Name, AppliedAt = dialect.Instant(Now) });
+        }
+
+        await Dapper.SqlMapper.ExecuteAsync(connection, sql);
+    }
 }

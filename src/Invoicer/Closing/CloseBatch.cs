@@ -1,0 +1,68 @@
+using Tally.Billing;
+using Tally.Billing.Closing;
+using Tally.Billing.Customers;
+
+namespace Tally.Invoicer.Closing;
+
+/// <summary>The leased tasks of one run in a batch, with what the steps need to work on them: the run, its customers and their billing demands.</summary>
+internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IReadOnlyDictionary<string, Customer> Customers)
+{
+    /// <summary>Groups leased tasks by run and loads each run and its customers (a task whose run or customer vanished is left out and reported).</summary>
+    public static async Task<(IReadOnlyList<RunBatch> Batches, IReadOnlyList<CloseTask> Orphans)> LoadAsync(
+        IReadOnlyList<CloseTask> tasks, ICloseRunStore runs, ICustomerStore customers, CancellationToken cancellationToken)
+    {
+        var batches = new List<RunBatch>();
+        var orphans = new List<CloseTask>();
+        foreach (var group in tasks.GroupBy(t => (t.TenantId, t.RunId)))
+        {
+            var run = await runs.GetAsync(group.Key.TenantId, group.Key.RunId, cancellationToken);
+            if (run is null)
+            {
+                orphans.AddRange(group);
+                continue;
+            }
+
+            var found = new Dictionary<string, Customer>(StringComparer.Ordinal);
+            var kept = new List<CloseTask>();
+            foreach (var task in group)
+            {
+                if (await customers.GetAsync(task.TenantId, task.CustomerId, cancellationToken) is { } customer)
+                {
+                    found[customer.Id] = customer;
+                    kept.Add(task);
+                }
+                else
+                {
+                    orphans.Add(task);
+                }
+            }
+
+            batches.Add(new RunBatch(run, kept, found));
+        }
+
+        return (batches, orphans);
+    }
+
+    /// <summary>The customers of the batch in task order.</summary>
+    public IReadOnlyList<Customer> CustomerList => [.. Tasks.Select(t => Customers[t.CustomerId])];
+
+    /// <summary>The closed periods before the run's whose late usage this run bills, latest first.</summary>
+    public IEnumerable<BillingPeriod> LatePeriods(int count, IReadOnlySet<(string TenantId, BillingPeriod Period)> closed)
+    {
+        if (Run.Kind != CloseRunKind.Close)
+        {
+            yield break;
+        }
+
+        var period = Run.Period;
+        for (var i = 0; i < count; i++)
+        {
+            var month = period.From.AddMonths(-(i + 1));
+            var earlier = new BillingPeriod(month.Year, month.Month);
+            if (closed.Contains((Run.TenantId, earlier)))
+            {
+                yield return earlier;
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tally.Billing.Closing;
+using Tally.Billing.Customers;
+using Tally.Billing.Invoices;
+using Tally.Billing.Usage;
+
+namespace Tally.Invoicer.Closing;
+
+/// <summary>
+/// Works close runs: leases due tasks step by step, runs the step for a batch of them and commits every
+/// task's outcome with its effects in one transaction. Any number of workers may run, in any number of
+/// processes on one ledger; a worker that dies loses its leases when they expire and another resumes
+/// the tasks from their last committed step. Nothing a step does outside the ledger (the push) is
+/// unsafe to repeat.
+/// </summary>
+public sealed class CloseWorker : BackgroundService
+{
+    private static readonly CloseStep[] Steps = [CloseStep.Freeze, CloseStep.Draft, CloseStep.Issue, CloseStep.Push];
+
+    private readonly ICloseRunStore _runs;
+    private readonly ICustomerStore _customers;
+    private readonly CloseOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly CloseMetrics _metrics;
+    private readonly ILogger<CloseWorker> _logger;
+    private readonly FreezeStep _freeze;
+    private readonly DraftStep _draft;
+    private readonly IssueStep _issue;
+    private readonly PushStep _push;
+
+    public CloseWorker(
+        ICloseRunStore runs,
+        ICustomerStore customers,
+        IInvoiceStore invoices,
+        IPeriodRating rating,
+        IClosingUsage usage,
+        IUsageRollups rollups,
+        IUsageWatermark watermark,
+        IInvoicePublisher publisher,
+        IOptions<CloseOptions> options,
+        TimeProvider clock,
+        CloseMetrics metrics,
+        ILogger<CloseWorker> logger)
+    {
+        _runs = runs;
+        _customers = customers;
+        _options = options.Value;
+        _clock = clock;
+        _metrics = metrics;
+        _logger = logger;
+        _freeze = new FreezeStep(rating, usage, watermark, runs, _options);
+        _draft = new DraftStep(rating, usage, rollups, runs, _options, publisher.IsConfigured);
+        _issue = new IssueStep(publisher.IsConfigured);
+        _push = new PushStep(invoices, publisher, _options);
+    }
+
+    /// <summary>Who this worker is in leases and the history.</summary>
+    public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    /// <summary>Works one batch of each step that has due tasks; false when none had any.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var worked = false;
+        foreach (var step in Steps)
+        {
+            worked |= await RunStepAsync(step, cancellationToken);
+        }
+
+        return worked;
+    }
+
+    /// <summary>Runs until no task is due now (tasks waiting for later or for a person stay).</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        while (await RunOnceAsync(cancellationToken))
+        {
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool worked;
+            try
+            {
+                worked = await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The ledger itself failed (a lease or commit): nothing was half-applied; try again shortly.
+                InvoicerLog.WorkerFailed(_logger, error);
+                worked = false;
+            }
+
+            if (!worked)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.PollMilliseconds), _clock, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<bool> RunStepAsync(CloseStep step, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var max = step == CloseStep.Push ? _options.PushConcurrency * 4 : _options.BatchSize;
+        var leased = await _runs.LeaseAsync(step, max, Name, now, TimeSpan.FromSeconds(_options.LeaseSeconds), cancellationToken);
+        if (leased.Count == 0)
+        {
+            return false;
+        }
+
+        var transitions = new Transitions(Name, now, _options.Retry);
+        var (batches, orphans) = await RunBatch.LoadAsync(leased, _runs, _customers, cancellationToken);
+        var outcomes = orphans.Select(task => transitions.Fail(task, new InvalidOperationException("The run or the customer no longer exists."), permanent: true)).ToList();
+        foreach (var batch in batches)
+        {
+            try
+            {
+                outcomes.AddRange(step switch
+                {
+                    CloseStep.Freeze => await _freeze.RunAsync(batch, transitions, cancellationToken),
+                    CloseStep.Draft => await _draft.RunAsync(batch, transitions, cancellationToken),
+                    CloseStep.Issue => _issue.Run(batch, transitions),
+                    CloseStep.Push => await _push.RunAsync(batch, transitions, cancellationToken),
+                    _ => throw new InvalidOperationException($"Step {step} is not worked."),
+                });
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The step failed before it could judge each customer (e.g. the usage store did not answer): all of them try again.
+                InvoicerLog.StepFailed(_logger, error, step.ToString(), batch.Run.TenantId, batch.Run.Id, batch.Tasks.Count);
+                outcomes.AddRange(batch.Tasks.Select(task => transitions.Fail(task, error, DraftStep.IsPermanent(error))));
+            }
+        }
+
+        var applied = await _runs.CommitAsync(outcomes, _clock.GetUtcNow(), cancellationToken);
+        _metrics.Record(step, outcomes, applied, _clock.GetUtcNow() - now);
+        return true;
+    }
+}

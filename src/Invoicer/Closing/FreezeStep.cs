@@ -1,0 +1,152 @@
+using Tally.Billing;
+using Tally.Billing.Closing;
+using Tally.Billing.Customers;
+
+namespace Tally.Invoicer.Closing;
+
+/// <summary>
+/// Freezes a batch's usage once it may: after each customer's period (its window) has ended plus the
+/// grace, and after the aggregator has stored everything the event log acknowledged until then (a
+/// snapshot of the log's ends, reached by the aggregator's committed positions). The cutoff is the usage
+/// store's clock at that moment; the totals per customer are what the invoice bills, and anything
+/// stored later is late usage, billed with the next period.
+/// </summary>
+internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsageWatermark watermark, ICloseRunStore runs, CloseOptions options)
+{
+    private static readonly TimeSpan WatermarkPoll = TimeSpan.FromSeconds(1);
+
+    private IReadOnlyList<long>? _snapshot;
+    private DateTimeOffset _snapshotTakenAt = DateTimeOffset.MinValue;
+
+    public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
+    {
+        var run = batch.Run;
+        var demands = (await rating.DemandsAsync(run.TenantId, batch.CustomerList, run.Period, cancellationToken)).ToDictionary(d => d.Customer.Id, StringComparer.Ordinal);
+        var outcomes = new List<CloseOutcome>();
+        var ready = new List<(CloseTask Task, BillingDemand Demand)>();
+        foreach (var task in batch.Tasks)
+        {
+            if (!demands.TryGetValue(task.CustomerId, out var demand))
+            {
+                outcomes.Add(transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Freeze, "nothing to bill", "no subscription in force in the period")));
+            }
+            else if (demand.To + options.Grace > transitions.Now)
+            {
+                outcomes.Add(transitions.Wait(task, demand.To + options.Grace, $"waiting for the period to end plus {options.GraceMinutes} min grace"));
+            }
+            else
+            {
+                ready.Add((task, demand));
+            }
+        }
+
+        if (ready.Count == 0)
+        {
+            return outcomes;
+        }
+
+        // A snapshot taken after every window of the batch ended (plus grace) covers everything acknowledged in them.
+        var latestDue = ready.Max(r => r.Demand.To + options.Grace);
+        if (_snapshot is null || _snapshotTakenAt < latestDue)
+        {
+            _snapshot = await watermark.SnapshotAsync(cancellationToken);
+            _snapshotTakenAt = transitions.Now;
+        }
+
+        if (!await watermark.ReachedAsync(_snapshot, cancellationToken))
+        {
+            outcomes.AddRange(ready.Select(r => transitions.Wait(r.Task, transitions.Now + WatermarkPoll, "waiting for the aggregator to store every event acknowledged before the period's grace ended")));
+            return outcomes;
+        }
+
+        var cutoff = await usage.CutoffAsync(cancellationToken);
+        var frozen = await FreezeAsync(run.Period, ready.Select(r => r.Demand).ToList(), cutoff, cancellationToken);
+        var late = await FreezeLateAsync(batch, ready.Select(r => r.Task.CustomerId).ToList(), cutoff, cancellationToken);
+        foreach (var (task, demand) in ready)
+        {
+            var rows = frozen.GetValueOrDefault(task.CustomerId, []).Concat(late.GetValueOrDefault(task.CustomerId, [])).ToList();
+            outcomes.Add(transitions.Move(task, CloseStep.Draft, transitions.Entry(task, CloseStep.Freeze, "usage frozen", new
+            {
+                cutoff,
+                window = new { from = demand.From, to = demand.To },
+                planVersion = demand.PlanVersion,
+                logPositions = _snapshot,
+                usage = rows.Select(f => new { f.UsageKey, covers = f.Covers.ToString(), f.Quantity }),
+            })) with { Frozen = rows });
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Each customer's usage of every demand over its window, one statement per meter and window.</summary>
+    private async Task<Dictionary<string, List<FrozenUsage>>> FreezeAsync(BillingPeriod covers, IReadOnlyList<BillingDemand> demands, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var frozen = new Dictionary<string, List<FrozenUsage>>(StringComparer.Ordinal);
+        var groups = demands
+            .SelectMany(d => d.Usage.Select(u => (Demand: d, Usage: u)))
+            .GroupBy(x => (x.Usage.Key, x.Usage.Meter.Id, Filter: FilterKey(x.Usage), x.Demand.From, x.Demand.To));
+        foreach (var group in groups)
+        {
+            var first = group.First().Usage;
+            var bySubject = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (demand, _) in group)
+            {
+                foreach (var subject in demand.Customer.SubjectKeys)
+                {
+                    bySubject[subject] = demand.Customer.Id;
+                }
+            }
+
+            var totals = await usage.TotalsByCustomerAsync(first.Meter, first.FilterGroupBy, bySubject, group.Key.From, group.Key.To, cutoff, cancellationToken);
+            foreach (var (demand, demanded) in group)
+            {
+                Add(frozen, demand.Customer.Id, new FrozenUsage(demand.Customer.Id, demanded.Key, covers, totals.GetValueOrDefault(demand.Customer.Id), cutoff));
+            }
+        }
+
+        return frozen;
+    }
+
+    /// <summary>The usage of earlier closed periods as stored now, for the customers that were invoiced for them; the draft bills any difference.</summary>
+    private async Task<Dictionary<string, List<FrozenUsage>>> FreezeLateAsync(RunBatch batch, IReadOnlyList<string> customerIds, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var late = new Dictionary<string, List<FrozenUsage>>(StringComparer.Ordinal);
+        if (options.LateUsagePeriods == 0 || batch.Run.Kind != CloseRunKind.Close)
+        {
+            return late;
+        }
+
+        var closed = await runs.ClosedPeriodsAsync(cancellationToken);
+        foreach (var period in batch.LatePeriods(options.LateUsagePeriods, closed))
+        {
+            var invoiced = await runs.InvoicedAsync(batch.Run.TenantId, customerIds, period, cancellationToken);
+            var customers = customerIds.Where(invoiced.ContainsKey).Select(id => batch.Customers[id]).ToList();
+            if (customers.Count == 0)
+            {
+                continue;
+            }
+
+            var demands = await rating.DemandsAsync(batch.Run.TenantId, customers, period, cancellationToken);
+            foreach (var (customer, rows) in await FreezeAsync(period, demands, cutoff, cancellationToken))
+            {
+                late.TryAdd(customer, []);
+                late[customer].AddRange(rows);
+            }
+        }
+
+        return late;
+    }
+
+    private static void Add(Dictionary<string, List<FrozenUsage>> frozen, string customerId, FrozenUsage usage)
+    {
+        if (!frozen.TryGetValue(customerId, out var rows))
+        {
+            frozen[customerId] = rows = [];
+        }
+
+        rows.Add(usage);
+    }
+
+    private static string FilterKey(UsageDemand usage) =>
+        string.Join('&', usage.FilterGroupBy.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={string.Join('|', f.Value)}"));
+}

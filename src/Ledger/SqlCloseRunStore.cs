@@ -1,0 +1,532 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Tally.Billing;
+using Tally.Billing.Closing;
+using Tally.Billing.Invoices;
+
+namespace Tally.Ledger;
+
+/// <summary>
+/// Close runs in the ledger. A task is leased by writing a fresh token on due rows (PostgreSQL skips
+/// rows another worker is leasing; SQLite has one writer at a time); a commit first checks that the
+/// token is still there, so a worker whose lease expired and was taken over changes nothing. Every
+/// effect of a step — frozen usage, the invoice, its number, its event, the history — lands in the
+/// same transaction as the task's move to its next step.
+/// </summary>
+internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
+{
+    private const string TaskColumns = "tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token";
+
+    private LedgerDialect Dialect => database.Dialect;
+
+    public Task CreateAsync(CloseRun run, IReadOnlyList<string> customerIds, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    """
+                    INSERT INTO close_runs (tenant_id, id, billing_period, kind, dry_run, customer_id, requested_by, code_version, created_at, history_count)
+                    VALUES (@TenantId, @Id, @Period, @Kind, @DryRun, @CustomerId, @RequestedBy, @CodeVersion, @CreatedAt, 1)
+                    """,
+                    new
+                    {
+                        run.TenantId,
+                        run.Id,
+                        Period = run.Period.ToString(),
+                        Kind = run.Kind.ToString(),
+                        DryRun = run.DryRun ? 1L : 0L,
+                        run.CustomerId,
+                        run.RequestedBy,
+                        run.CodeVersion,
+                        CreatedAt = Dialect.Instant(run.CreatedAt),
+                    },
+                    transaction,
+                    cancellationToken));
+                await InsertHistoryAsync(connection, transaction, run.TenantId, "", 1, [new CloseHistoryEntry(run.Id, null, run.CreatedAt, "Run", "created",
+                    0, JsonSerializer.Serialize(new { customers = customerIds.Count, kind = run.Kind.ToString(), dryRun = run.DryRun, requestedBy = run.RequestedBy, codeVersion = run.CodeVersion }, LedgerJson.Options), run.RequestedBy)], cancellationToken);
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    """
+                    INSERT INTO close_tasks (tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token, lease_owner, lease_until, history_count, updated_at)
+                    VALUES (@TenantId, @RunId, @CustomerId, 'Freeze', 'Ready', 0, @DueAt, NULL, NULL, NULL, NULL, NULL, 0, @Now)
+                    """,
+                    customerIds.Select(id => new { run.TenantId, RunId = run.Id, CustomerId = id, DueAt = Dialect.Instant(dueAt), Now = Dialect.Instant(run.CreatedAt) }),
+                    transaction,
+                    cancellationToken));
+            },
+            cancellationToken);
+
+    public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
+        (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken)).SingleOrDefault();
+
+    public Task<IReadOnlyList<CloseRun>> ListAsync(string tenantId, BillingPeriod? period, CancellationToken cancellationToken) =>
+        period is { } p
+            ? RunsAsync("AND billing_period = @Period", new { TenantId = tenantId, Period = p.ToString() }, cancellationToken)
+            : RunsAsync("", new { TenantId = tenantId }, cancellationToken);
+
+    public Task<IReadOnlySet<(string TenantId, BillingPeriod Period)>> ClosedPeriodsAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlySet<(string, BillingPeriod)>>(
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<(string TenantId, string Period)>(LedgerDatabase.Command(
+                    "SELECT tenant_id, billing_period FROM close_runs WHERE kind = 'Close' AND dry_run = 0 AND customer_id IS NULL", null, null, cancellationToken));
+                return rows.Select(r => (r.TenantId, BillingPeriod.TryParse(r.Period, out var period) ? period : default)).ToHashSet();
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<CloseTask>> TasksAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<CloseTask>>(
+            async connection => [.. (await connection.QueryAsync<TaskRow>(LedgerDatabase.Command(
+                $"SELECT {TaskColumns} FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId ORDER BY customer_id",
+                new { TenantId = tenantId, RunId = runId },
+                null,
+                cancellationToken))).Select(r => r.ToTask(Dialect))],
+            cancellationToken);
+
+    public Task<IReadOnlyList<CloseTask>> LeaseAsync(CloseStep step, int max, string worker, DateTimeOffset now, TimeSpan leaseFor, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<CloseTask>>(
+            async (connection, transaction) =>
+            {
+                var token = Guid.NewGuid().ToString("N");
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    $"""
+                    UPDATE close_tasks SET lease_token = @Token, lease_owner = @Worker, lease_until = @Until
+                    FROM (SELECT tenant_id AS t, run_id AS r, customer_id AS c FROM close_tasks
+                          WHERE step = @Step AND state = 'Ready' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now)
+                          ORDER BY next_attempt_at LIMIT @Max{Dialect.SkipLocked}) AS due
+                    WHERE close_tasks.tenant_id = due.t AND close_tasks.run_id = due.r AND close_tasks.customer_id = due.c
+                    """,
+                    new { Token = token, Worker = worker, Until = Dialect.Instant(now + leaseFor), Step = step.ToString(), Now = Dialect.Instant(now), Max = (long)max },
+                    transaction,
+                    cancellationToken));
+                var leased = await connection.QueryAsync<TaskRow>(LedgerDatabase.Command(
+                    $"SELECT {TaskColumns} FROM close_tasks WHERE lease_token = @Token ORDER BY tenant_id, run_id, customer_id",
+                    new { Token = token },
+                    transaction,
+                    cancellationToken));
+                return ([.. leased.Select(r => r.ToTask(Dialect))], true);
+            },
+            cancellationToken);
+
+    public Task<int> CommitAsync(IReadOnlyList<CloseOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var applied = 0;
+                foreach (var outcome in outcomes)
+                {
+                    var task = outcome.Task;
+                    var historyCount = await connection.QuerySingleOrDefaultAsync<long?>(LedgerDatabase.Command(
+                        "SELECT history_count FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId AND lease_token = @LeaseToken",
+                        new { task.TenantId, task.RunId, task.CustomerId, task.LeaseToken },
+                        transaction,
+                        cancellationToken));
+                    if (historyCount is null)
+                    {
+                        continue;
+                    }
+
+                    var invoiceId = await ApplyEffectsAsync(connection, transaction, outcome, now, cancellationToken);
+                    await InsertHistoryAsync(connection, transaction, task.TenantId, task.CustomerId, historyCount.Value + 1, outcome.History, cancellationToken);
+                    await connection.ExecuteAsync(LedgerDatabase.Command(
+                        """
+                        UPDATE close_tasks SET step = @Step, state = @State, attempts = @Attempts, next_attempt_at = @NextAttemptAt, error = @Error,
+                            invoice_id = @InvoiceId, lease_token = NULL, lease_owner = NULL, lease_until = NULL,
+                            history_count = history_count + @Entries, updated_at = @Now
+                        WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId
+                        """,
+                        new
+                        {
+                            Step = outcome.Step.ToString(),
+                            State = outcome.State.ToString(),
+                            Attempts = (long)outcome.Attempts,
+                            NextAttemptAt = Dialect.Instant(outcome.NextAttemptAt),
+                            outcome.Error,
+                            InvoiceId = invoiceId,
+                            Entries = (long)outcome.History.Count,
+                            Now = Dialect.Instant(now),
+                            task.TenantId,
+                            task.RunId,
+                            task.CustomerId,
+                        },
+                        transaction,
+                        cancellationToken));
+                    applied++;
+                }
+
+                return (applied, true);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<FrozenUsage>> FrozenUsageAsync(string tenantId, string runId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<FrozenUsage>>(
+            async connection =>
+            {
+                var frozen = new List<FrozenUsage>();
+                foreach (var chunk in customerIds.Chunk(500))
+                {
+                    var rows = await connection.QueryAsync<FrozenRow>(LedgerDatabase.Command(
+                        $"SELECT customer_id, usage_key, covers, quantity, cutoff FROM close_usage WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "@Ids")} ORDER BY customer_id, covers, usage_key",
+                        new { TenantId = tenantId, RunId = runId, Ids = chunk },
+                        null,
+                        cancellationToken));
+                    frozen.AddRange(rows.Select(r => new FrozenUsage(r.CustomerId, r.UsageKey, Period(r.Covers), Dialect.ReadDecimal(r.Quantity), Dialect.ReadInstant(r.Cutoff))));
+                }
+
+                return frozen;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<CloseHistoryEntry>> HistoryAsync(string tenantId, string runId, string? customerId, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<CloseHistoryEntry>>(
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<HistoryRow>(LedgerDatabase.Command(
+                    $"SELECT run_id, customer_id, ordinal, at, step, outcome, attempt, detail, worker FROM close_history WHERE tenant_id = @TenantId AND run_id = @RunId {(customerId is null ? "" : "AND customer_id IN ('', @CustomerId)")} ORDER BY at, customer_id, ordinal",
+                    new { TenantId = tenantId, RunId = runId, CustomerId = customerId },
+                    null,
+                    cancellationToken));
+                return [.. rows.Select(r => new CloseHistoryEntry(r.RunId, r.CustomerId.Length == 0 ? null : r.CustomerId, Dialect.ReadInstant(r.At), r.Step, r.Outcome, (int)r.Attempt, r.Detail, r.Worker))];
+            },
+            cancellationToken);
+
+    public Task<CloseTask?> SignalAsync(string tenantId, string runId, string customerId, CloseSignal signal, string by, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<CloseTask?>(
+            async (connection, transaction) =>
+            {
+                var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(LedgerDatabase.Command(
+                    $"SELECT {TaskColumns} FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId",
+                    new { TenantId = tenantId, RunId = runId, CustomerId = customerId },
+                    transaction,
+                    cancellationToken));
+                if (row?.ToTask(Dialect) is not { } task)
+                {
+                    return (null, false);
+                }
+
+                var (step, state, outcome) = (signal, task.Step, task.State) switch
+                {
+                    (CloseSignal.Approve, CloseStep.Approval, CloseTaskState.Waiting) => (CloseStep.Issue, CloseTaskState.Ready, "approved"),
+                    (CloseSignal.Reject, CloseStep.Approval, CloseTaskState.Waiting) => (CloseStep.Done, CloseTaskState.Done, "rejected"),
+                    (CloseSignal.Retry, _, CloseTaskState.Parked) => (task.Step, CloseTaskState.Ready, "retry requested"),
+                    _ => (task.Step, task.State, null),
+                };
+                if (outcome is null)
+                {
+                    return (null, false);
+                }
+
+                if (task.InvoiceId is { } invoiceId)
+                {
+                    if (signal == CloseSignal.Reject)
+                    {
+                        await InvoiceRows.VoidAsync(connection, transaction, Dialect, tenantId, invoiceId, $"rejected by {by}", by, now, cancellationToken);
+                    }
+                    else if (signal == CloseSignal.Approve)
+                    {
+                        await connection.ExecuteAsync(LedgerDatabase.Command(
+                            "UPDATE billing_invoices SET reviewed_by = @By WHERE tenant_id = @TenantId AND id = @InvoiceId",
+                            new { By = by, TenantId = tenantId, InvoiceId = invoiceId },
+                            transaction,
+                            cancellationToken));
+                    }
+                }
+
+                var historyCount = await connection.ExecuteScalarAsync<long>(LedgerDatabase.Command(
+                    "SELECT history_count FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId",
+                    new { TenantId = tenantId, RunId = runId, CustomerId = customerId },
+                    transaction,
+                    cancellationToken));
+                await InsertHistoryAsync(connection, transaction, tenantId, customerId, historyCount + 1,
+                    [new CloseHistoryEntry(runId, customerId, now, task.Step.ToString(), outcome, task.Attempts, null, by)], cancellationToken);
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    """
+                    UPDATE close_tasks SET step = @Step, state = @State, attempts = @Attempts, next_attempt_at = @Now, error = @Error, history_count = history_count + 1, updated_at = @Now
+                    WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId
+                    """,
+                    new
+                    {
+                        Step = step.ToString(),
+                        State = state.ToString(),
+                        Attempts = signal == CloseSignal.Retry ? 0L : task.Attempts,
+                        Now = Dialect.Instant(now),
+                        Error = signal == CloseSignal.Retry ? null : task.Error,
+                        TenantId = tenantId,
+                        RunId = runId,
+                        CustomerId = customerId,
+                    },
+                    transaction,
+                    cancellationToken));
+                return (task with { Step = step, State = state, Attempts = signal == CloseSignal.Retry ? 0 : task.Attempts, NextAttemptAt = now }, true);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, InvoicedPeriod>> InvoicedAsync(string tenantId, IReadOnlyCollection<string> customerIds, BillingPeriod period, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyDictionary<string, InvoicedPeriod>>(
+            async connection =>
+            {
+                var invoiced = new Dictionary<string, InvoicedPeriod>(StringComparer.Ordinal);
+                foreach (var chunk in customerIds.Chunk(500))
+                {
+                    var lines = await connection.QueryAsync<InvoicedRow>(LedgerDatabase.Command(
+                        $"""
+                        SELECT i.customer_id, i.id, i.kind, i.corrects, i.billing_period, i.total, i.usage_cutoff, l.amount
+                        FROM billing_invoices i JOIN billing_invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
+                        WHERE i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "@Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
+                        """,
+                        new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
+                        null,
+                        cancellationToken));
+                    foreach (var customer in lines.GroupBy(l => l.CustomerId))
+                    {
+                        var original = customer.FirstOrDefault(l => l.Kind == nameof(InvoiceKind.Standard) && l.Corrects is null && l.BillingPeriod == period.ToString());
+                        invoiced[customer.Key] = new InvoicedPeriod(
+                            customer.Sum(l => (l.Kind == nameof(InvoiceKind.CreditNote) ? -1 : 1) * Dialect.ReadDecimal(l.Amount)),
+                            customer.Where(l => l.UsageCutoff is not null).Select(l => (DateTimeOffset?)Dialect.ReadInstant(l.UsageCutoff!)).Max(),
+                            original?.Id,
+                            original is null ? 0m : Dialect.ReadDecimal(original.Total));
+                    }
+                }
+
+                return invoiced;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, (string InvoiceId, string? RunId)>> LiveInvoicesAsync(string tenantId, IReadOnlyCollection<string> customerIds, BillingPeriod period, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyDictionary<string, (string, string?)>>(
+            async connection =>
+            {
+                var live = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+                foreach (var chunk in customerIds.Chunk(500))
+                {
+                    var rows = await connection.QueryAsync<(string CustomerId, string Id, string? CloseRunId)>(LedgerDatabase.Command(
+                        $"SELECT customer_id, id, close_run_id FROM billing_invoices WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "@Ids")} AND billing_period = @Period AND kind = 'Standard' AND corrects IS NULL AND status <> 'Voided'",
+                        new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
+                        null,
+                        cancellationToken));
+                    foreach (var row in rows)
+                    {
+                        live[row.CustomerId] = (row.Id, row.CloseRunId);
+                    }
+                }
+
+                return live;
+            },
+            cancellationToken);
+
+    private static BillingPeriod Period(string text) =>
+        BillingPeriod.TryParse(text, out var period) ? period : throw new FormatException($"Malformed period '{text}' in the close-run store.");
+
+    private async Task<string?> ApplyEffectsAsync(DbConnection connection, DbTransaction transaction, CloseOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var task = outcome.Task;
+        if (outcome.Frozen.Count > 0)
+        {
+            await connection.ExecuteAsync(LedgerDatabase.Command(
+                """
+                INSERT INTO close_usage (tenant_id, run_id, customer_id, usage_key, covers, quantity, cutoff)
+                VALUES (@TenantId, @RunId, @CustomerId, @UsageKey, @Covers, @Quantity, @Cutoff)
+                ON CONFLICT (tenant_id, run_id, customer_id, covers, usage_key) DO NOTHING
+                """,
+                outcome.Frozen.Select(f => new { task.TenantId, task.RunId, task.CustomerId, f.UsageKey, Covers = f.Covers.ToString(), Quantity = Dialect.Decimal(f.Quantity), Cutoff = Dialect.Instant(f.Cutoff) }),
+                transaction,
+                cancellationToken));
+        }
+
+        var invoiceId = outcome.InvoiceId ?? task.InvoiceId;
+        if (outcome.Draft is { } draft)
+        {
+            invoiceId = await InvoiceRows.InsertDraftAsync(connection, transaction, Dialect, draft, cancellationToken);
+        }
+
+        if (invoiceId is not null)
+        {
+            if (outcome.Issue)
+            {
+                await InvoiceRows.IssueAsync(connection, transaction, Dialect, task.TenantId, invoiceId, null, now, cancellationToken);
+            }
+
+            if (outcome.ExternalId is { } externalId)
+            {
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "UPDATE billing_invoices SET external_id = @ExternalId WHERE tenant_id = @TenantId AND id = @InvoiceId",
+                    new { ExternalId = externalId, task.TenantId, InvoiceId = invoiceId },
+                    transaction,
+                    cancellationToken));
+            }
+
+            if (outcome.VoidReason is { } reason)
+            {
+                await InvoiceRows.VoidAsync(connection, transaction, Dialect, task.TenantId, invoiceId, reason, null, now, cancellationToken);
+            }
+        }
+
+        if (outcome.Event is { } billingEvent)
+        {
+            await InvoiceRows.EnqueueAsync(connection, transaction, Dialect, billingEvent, now, cancellationToken);
+        }
+
+        return invoiceId;
+    }
+
+    private Task InsertHistoryAsync(DbConnection connection, DbTransaction transaction, string tenantId, string customerId, long firstOrdinal, IReadOnlyList<CloseHistoryEntry> entries, CancellationToken cancellationToken) =>
+        entries.Count == 0
+            ? Task.CompletedTask
+            : connection.ExecuteAsync(LedgerDatabase.Command(
+                """
+                INSERT INTO close_history (tenant_id, run_id, customer_id, ordinal, at, step, outcome, attempt, detail, worker)
+                VALUES (@TenantId, @RunId, @CustomerId, @Ordinal, @At, @Step, @Outcome, @Attempt, @Detail, @Worker)
+                """,
+                entries.Select((e, i) => new
+                {
+                    TenantId = tenantId,
+                    e.RunId,
+                    CustomerId = customerId,
+                    Ordinal = firstOrdinal + i,
+                    At = Dialect.Instant(e.At),
+                    e.Step,
+                    e.Outcome,
+                    Attempt = (long)e.Attempt,
+                    e.Detail,
+                    e.Worker,
+                }),
+                transaction,
+                cancellationToken));
+
+    private Task<IReadOnlyList<CloseRun>> RunsAsync(string where, object parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<CloseRun>>(
+            async connection =>
+            {
+                var rows = (await connection.QueryAsync<RunRow>(LedgerDatabase.Command(
+                    $"SELECT tenant_id, id, billing_period, kind, dry_run, customer_id, requested_by, code_version, created_at FROM close_runs WHERE tenant_id = @TenantId {where} ORDER BY created_at DESC, id DESC",
+                    parameters,
+                    null,
+                    cancellationToken))).ToList();
+                var runs = new List<CloseRun>(rows.Count);
+                foreach (var row in rows)
+                {
+                    var counts = (await connection.QueryAsync<(string Step, string State, long Count)>(LedgerDatabase.Command(
+                        "SELECT step, state, COUNT(*) FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId GROUP BY step, state",
+                        new { row.TenantId, RunId = row.Id },
+                        null,
+                        cancellationToken))).ToList();
+                    int Count(Func<(string Step, string State, long Count), bool> which) => (int)counts.Where(which).Sum(c => c.Count);
+                    runs.Add(new CloseRun(row.TenantId, row.Id, Period(row.BillingPeriod), Enum.Parse<CloseRunKind>(row.Kind), row.DryRun != 0, row.CustomerId, row.RequestedBy, row.CodeVersion, Dialect.ReadInstant(row.CreatedAt))
+                    {
+                        Progress = new CloseRunProgress(
+                            Count(_ => true),
+                            Count(c => c.Step == nameof(CloseStep.Freeze) && c.State == nameof(CloseTaskState.Ready)),
+                            Count(c => c.Step != nameof(CloseStep.Freeze) && c.State == nameof(CloseTaskState.Ready)),
+                            Count(c => c.State == nameof(CloseTaskState.Waiting)),
+                            Count(c => c.State == nameof(CloseTaskState.Parked)),
+                            Count(c => c.State == nameof(CloseTaskState.Done))),
+                    });
+                }
+
+                return runs;
+            },
+            cancellationToken);
+
+    private sealed class RunRow
+    {
+        public string TenantId { get; set; } = "";
+
+        public string Id { get; set; } = "";
+
+        public string BillingPeriod { get; set; } = "";
+
+        public string Kind { get; set; } = "";
+
+        public long DryRun { get; set; }
+
+        public string? CustomerId { get; set; }
+
+        public string RequestedBy { get; set; } = "";
+
+        public string CodeVersion { get; set; } = "";
+
+        public object CreatedAt { get; set; } = null!;
+    }
+
+    private sealed class TaskRow
+    {
+        public string TenantId { get; set; } = "";
+
+        public string RunId { get; set; } = "";
+
+        public string CustomerId { get; set; } = "";
+
+        public string Step { get; set; } = "";
+
+        public string State { get; set; } = "";
+
+        public long Attempts { get; set; }
+
+        public object NextAttemptAt { get; set; } = null!;
+
+        public string? InvoiceId { get; set; }
+
+        public string? Error { get; set; }
+
+        public string? LeaseToken { get; set; }
+
+        public CloseTask ToTask(LedgerDialect dialect) =>
+            new(TenantId, RunId, CustomerId, Enum.Parse<CloseStep>(Step), Enum.Parse<CloseTaskState>(State), (int)Attempts, dialect.ReadInstant(NextAttemptAt), InvoiceId, Error)
+            {
+                LeaseToken = LeaseToken,
+            };
+    }
+
+    private sealed class FrozenRow
+    {
+        public string CustomerId { get; set; } = "";
+
+        public string UsageKey { get; set; } = "";
+
+        public string Covers { get; set; } = "";
+
+        public object Quantity { get; set; } = null!;
+
+        public object Cutoff { get; set; } = null!;
+    }
+
+    private sealed class HistoryRow
+    {
+        public string RunId { get; set; } = "";
+
+        public string CustomerId { get; set; } = "";
+
+        public long Ordinal { get; set; }
+
+        public object At { get; set; } = null!;
+
+        public string Step { get; set; } = "";
+
+        public string Outcome { get; set; } = "";
+
+        public long Attempt { get; set; }
+
+        public string? Detail { get; set; }
+
+        public string Worker { get; set; } = "";
+    }
+
+    private sealed class InvoicedRow
+    {
+        public string CustomerId { get; set; } = "";
+
+        public string Id { get; set; } = "";
+
+        public string Kind { get; set; } = "";
+
+        public string? Corrects { get; set; }
+
+        public string BillingPeriod { get; set; } = "";
+
+        public object Total { get; set; } = null!;
+
+        public object? UsageCutoff { get; set; }
+
+        public object Amount { get; set; } = null!;
+    }
+}
