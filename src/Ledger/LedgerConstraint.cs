@@ -20,6 +20,8 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("invoices_pkey", "invoices.tenant_id, invoices.id", "id"),
         new("ux_invoices_period", "invoices.tenant_id, invoices.customer_id, invoices.billing_period", "period"),
         new("ux_invoices_number", "invoices.tenant_id, invoices.invoice_number", "number"),
+        new("portal_tokens_pkey", "portal_tokens.tenant_id, portal_tokens.id", "id"),
+        new("ux_portal_tokens_hash", "portal_tokens.token_hash", "token"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

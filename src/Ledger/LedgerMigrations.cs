@@ -149,5 +149,21 @@ internal static class LedgerMigrations
         new(3, "tenants: event retention", """
             ALTER TABLE tenants ADD COLUMN retention_days BIGINT NULL;
             """),
+        new(4, "portal tokens", """
+            CREATE TABLE portal_tokens (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                token_hash TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                allowed_meter_slugs TEXT NOT NULL,
+                expires_at {instant} NOT NULL,
+                created_at {instant} NOT NULL,
+                invalidated_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id),
+                CONSTRAINT ux_portal_tokens_hash UNIQUE (token_hash)
+            );
+            CREATE INDEX ix_portal_tokens_subject ON portal_tokens (tenant_id, subject);
+            CREATE INDEX ix_portal_tokens_created ON portal_tokens (tenant_id, created_at);
+            """),
     ];
 }
