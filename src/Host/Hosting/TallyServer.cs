@@ -78,6 +78,7 @@ public static class TallyServer
             var siloPort = configuration.GetValue("Orleans:SiloPort", FreePorts.Next());
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
             builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+            services.AddTallyMeterQueries(configuration);
             services.AddTallyRating().AddTallyInvoicer().AddTallyStripe(configuration);
         }
 
