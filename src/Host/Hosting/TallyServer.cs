@@ -5,6 +5,7 @@ using Tally.Billing.Tenants;
 using Tally.ClickHouse;
 using Tally.EventIdentities;
 using Tally.EventLog;
+using Tally.Host.Dashboard;
 using Tally.Ingest;
 using Tally.Invoicer;
 using Tally.Ledger;
@@ -97,6 +98,7 @@ public static class TallyServer
             app.MapTallyMeters();
             app.MapTallyRating();
             app.MapTallyInvoicer();
+            app.MapTallyDashboard();
         }
 
         return app;
