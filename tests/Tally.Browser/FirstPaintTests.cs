@@ -14,17 +14,32 @@ public sealed class FirstPaintTests(MonthOfMinutesServer server, ITestOutputHelp
     {
         server.RequireBrowser();
         var cold = await MeasureAsync();
-        var warm = new List<(double Paint, double Contentful)>();
-        for (var i = 0; i < 3; i++)
+        var fresh = new List<(double Paint, double Contentful)>();
+        for (var i = 0; i < 5; i++)
         {
-            warm.Add(await MeasureAsync());
+            fresh.Add(await MeasureAsync());
         }
 
-        var median = warm.Select(w => w.Paint).Order().ElementAt(1);
-        output.WriteLine($"first meaningful paint: first load {cold.Paint:F0} ms (server caches cold), then {string.Join(", ", warm.Select(w => $"{w.Paint:F0} ms"))}; first contentful paint {string.Join(", ", warm.Select(w => $"{w.Contentful:F0} ms"))}");
-        Metrics.Record("firstMeaningfulPaintMilliseconds", new { coldServer = cold.Paint, fresh = warm.Select(w => w.Paint), firstContentfulPaint = warm.Select(w => w.Contentful), median });
-        Assert.True(median < 1_000, $"First meaningful paint took {median:F0} ms (median of three fresh page loads).");
+        var median = fresh.Select(w => w.Paint).Order().ElementAt(fresh.Count / 2);
+        var load = LoadAverage();
+        output.WriteLine($"first meaningful paint: first load {cold.Paint:F0} ms (server caches cold), then {string.Join(", ", fresh.Select(w => $"{w.Paint:F0} ms"))} (median {median:F0} ms); first contentful paint {string.Join(", ", fresh.Select(w => $"{w.Contentful:F0} ms"))}; load average {load:F1} on {Environment.ProcessorCount} cores");
+        Metrics.Record("firstMeaningfulPaintMilliseconds", new { coldServer = cold.Paint, fresh = fresh.Select(w => w.Paint), firstContentfulPaint = fresh.Select(w => w.Contentful), median, loadAverage = load });
+
+        // Whatever the machine's load, seconds are a defect.
+        Assert.True(median < 5_000, $"First meaningful paint took {median:F0} ms (median of five fresh page loads).");
+        if (median >= 1_000 && load > 2 * Environment.ProcessorCount)
+        {
+            // The 1 s target cannot be judged when other work holds the CPU: say so instead of passing or failing.
+            Assert.Skip($"First meaningful paint took {median:F0} ms, but the machine's load average is {load:F1} on {Environment.ProcessorCount} cores; the 1 s target needs a machine that is not overloaded.");
+        }
+
+        Assert.True(median < 1_000, $"First meaningful paint took {median:F0} ms (median of five fresh page loads; load average {load:F1}).");
     }
+
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     /// <summary>A fresh browser context each time: no cached page, scripts or data, the API key already in the session.</summary>
     private async Task<(double Paint, double Contentful)> MeasureAsync()

@@ -22,7 +22,9 @@ export function Dashboard({ api, subject, onSignOut, onUnauthorized }: Props) {
   const [filter, setFilter] = useState('');
   const [attempt, setAttempt] = useState(0);
   const [controls, setControls] = useState<Controls>({ range: '24h', window: 'HOUR', timeZone: browserTimeZone(), groupKey: '' });
-  const zones = useMemo(() => timeZones(controls.timeZone), []);
+  // The ~430 zones are listed once the picker is first used: the first paint needs only the current one.
+  const [allZones, setAllZones] = useState(false);
+  const zones = useMemo(() => (allZones ? timeZones(controls.timeZone) : Array.from(new Set(['UTC', controls.timeZone]))), [allZones, controls.timeZone]);
 
   useEffect(() => {
     setMetersError(null);
@@ -175,7 +177,13 @@ export function Dashboard({ api, subject, onSignOut, onUnauthorized }: Props) {
               </p>
               <p>
                 <label for="timezone">Time zone</label>
-                <select id="timezone" value={controls.timeZone} onChange={(e) => choose({ timeZone: e.currentTarget.value })}>
+                <select
+                  id="timezone"
+                  value={controls.timeZone}
+                  onFocus={() => setAllZones(true)}
+                  onPointerDown={() => setAllZones(true)}
+                  onChange={(e) => choose({ timeZone: e.currentTarget.value })}
+                >
                   {zones.map((zone) => (
                     <option value={zone} key={zone}>
                       {zone.replaceAll('_', ' ')}
