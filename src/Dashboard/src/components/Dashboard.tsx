@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { ApiError, Customer, Meter, UsageApi, WindowSize } from '../api';
 import { browserTimeZone, ranges, timeZones, windowLabels } from '../time';
 import { MeterPanel, type Controls } from './MeterPanel';
@@ -26,7 +26,8 @@ export function Dashboard({ api, subject, onSignOut, onUnauthorized }: Props) {
   const [allZones, setAllZones] = useState(false);
   const zones = useMemo(() => (allZones ? timeZones(controls.timeZone) : Array.from(new Set(['UTC', controls.timeZone]))), [allZones, controls.timeZone]);
 
-  useEffect(() => {
+  // Layout effects start requests right after rendering; plain effects would wait for the next frame.
+  useLayoutEffect(() => {
     setMetersError(null);
     api.meters().then(
       (list) => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiError, Charges, Customer, Meter, QueryParams, QueryResult, UsageApi, WindowSize } from '../api';
 import { follow, type LiveState } from '../live';
 import { toChart } from '../series';
@@ -64,8 +64,9 @@ export function MeterPanel({ api, meter, customer, controls, onUnauthorized }: P
   const streamPath = api.streamPath(meter.slug, chartParams);
 
   // Totals, breakdown and bill: fetched now and again after each live update, one fetch at a time.
+  // Layout effects: the first queries leave right after the first render, not a frame later.
   const refresh = useRef<() => void>(() => undefined);
-  useEffect(() => {
+  useLayoutEffect(() => {
     let cancelled = false;
     let running = false;
     let again = false;
@@ -114,7 +115,7 @@ export function MeterPanel({ api, meter, customer, controls, onUnauthorized }: P
     };
   }, [api, meter.slug, customerFilter, groupKey, period]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     setChart(null);
     setChartError(null);
     let first = true;
