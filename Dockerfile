@@ -10,6 +10,14 @@
 # Likewise set Kafka:BootstrapServers and Ledger:ConnectionString: the embedded event log and
 # SQLite ledger would live in the container's own data directory and not be shared by replicas.
 
+# The usage dashboard (src/Dashboard), built with its locked npm packages; the host build copies it as wwwroot/.
+FROM node:20-bookworm-slim AS dashboard
+WORKDIR /src/src/Dashboard
+COPY src/Dashboard/package.json src/Dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY src/Dashboard/ ./
+RUN npm run build
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
@@ -30,6 +38,7 @@ COPY src/Host/Tally.Host.csproj src/Host/
 RUN dotnet restore src/Host/Tally.Host.csproj
 
 COPY src/ src/
+COPY --from=dashboard /src/src/Dashboard/dist src/Dashboard/dist
 # Framework-dependent and portable (no runtime identifier): runs on the aspnet image for
 # amd64 and arm64 alike; native libraries (librdkafka, e_sqlite3, librocksdb) come from runtimes/.
 RUN dotnet publish src/Host/Tally.Host.csproj -c Release --no-restore --no-self-contained \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs (idempotently: chDB from npm, PostgreSQL from apt) and
+# Installs what the test suite needs (idempotently: chDB from npm, PostgreSQL and Chromium from apt,
+# the dashboard's npm packages) and
 # runs every test project. Prints one summary line "N passed, N failed, N skipped".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,18 @@ else
   echo "npm is not on PATH; the SDK test will report skipped." >&2
 fi
 
+echo "==> usage dashboard (npm ci + vite build)" >&2
+"$ROOT/eng/build-dashboard.sh"
+
+echo "==> Chromium (browser tests)" >&2
+CHROMIUM="${TALLY_TEST_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } >&2 \
+    || echo "Chromium could not be installed; the browser tests will report skipped." >&2
+fi
+[ -x "$CHROMIUM" ] || echo "No Chromium at $CHROMIUM; the browser tests will report skipped." >&2
+
 echo "==> build" >&2
 dotnet build "$ROOT/Tally.slnx" -c Release -nologo -v q -clp:ErrorsOnly
 
@@ -38,7 +51,7 @@ else
   echo "check-helm: skipped, python3 has no yaml module (apt-get install python3-yaml)" >&2
 fi
 
-for project in tests/Tally.Tests tests/Tally.EndToEnd; do
+for project in tests/Tally.Tests tests/Tally.EndToEnd tests/Tally.Browser; do
   name="$(basename "$project")"
   echo "==> $name" >&2
   if ! timeout 900 dotnet test "$project" -c Release --no-build -nologo \

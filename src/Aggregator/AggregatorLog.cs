@@ -34,4 +34,7 @@ internal static partial class AggregatorLog
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Partition {Partition} moved to another aggregator before {End} was committed; it will be replayed there")]
     public static partial void Revoked(ILogger logger, int partition, long end);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "A live query of meter {MeterSlug} failed; the stream retries at its next interval")]
+    public static partial void StreamQueryFailed(ILogger logger, Exception exception, string meterSlug);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tally.Aggregator.Meters;
+using Tally.Aggregator.Portal;
 using Tally.Aggregator.Reconciliation;
 using Tally.Billing.Closing;
 using Tally.Billing.EventLog;
@@ -11,7 +12,7 @@ namespace Tally.Aggregator;
 
 /// <summary>
 /// The aggregator stage: the consumer that folds the event log into usage, and the meters and usage
-/// queries users define and read.
+/// queries users define and read, also through portal tokens.
 /// </summary>
 public static class AggregatorStage
 {
@@ -31,6 +32,28 @@ public static class AggregatorStage
     }
 
     /// <summary>
+    /// Registers what the meter and portal routes need: live query streams and portal token lifetimes
+    /// (sections <c>MeterStream</c> and <c>Portal</c>, validated at start).
+    /// </summary>
+    public static IServiceCollection AddTallyMeterQueries(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MeterStreamOptions>()
+            .Bind(configuration.GetSection(MeterStreamOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<PortalOptions>()
+            .Bind(configuration.GetSection(PortalOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<MeterQueryStream>();
+        return services;
+    }
+
+    /// <summary>Maps meters and meter queries, the operator's usage reconciliation, portal tokens, and what a portal token reads.</summary>
+    public static IEndpointRouteBuilder MapTallyMeters(this IEndpointRouteBuilder routes) =>
+        routes.MapMeters().MapReconciliation().MapPortalTokens().MapPortalMeters();
+
+    /// <summary>
     /// Registers the aggregator's watermark (its consumer group's committed positions against the log's
     /// ends), which the period close waits on; needs the event log's progress in the process.
     /// </summary>
@@ -41,9 +64,6 @@ public static class AggregatorStage
             provider.GetRequiredService<IEventLogProgress>(), provider.GetRequiredService<IOptions<AggregatorOptions>>().Value.ConsumerGroup));
         return services;
     }
-
-    /// <summary>Maps meters and meter queries, and the operator's usage reconciliation.</summary>
-    public static IEndpointRouteBuilder MapTallyMeters(this IEndpointRouteBuilder routes) => routes.MapMeters().MapReconciliation();
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
     {

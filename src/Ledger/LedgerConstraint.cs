@@ -22,6 +22,8 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("ux_billing_invoices_run", "billing_invoices.tenant_id, billing_invoices.close_run_id, billing_invoices.customer_id", "customerId"),
         new("ux_billing_invoices_number", "billing_invoices.tenant_id, billing_invoices.invoice_number", "number"),
         new("ux_close_runs_period", "close_runs.tenant_id, close_runs.billing_period", "period"),
+        new("portal_tokens_pkey", "portal_tokens.tenant_id, portal_tokens.id", "id"),
+        new("ux_portal_tokens_hash", "portal_tokens.token_hash", "token"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

@@ -154,6 +154,22 @@ internal static class LedgerMigrations
         new(3, "tenants: event retention", """
             ALTER TABLE tenants ADD COLUMN retention_days BIGINT NULL;
             """),
+        new(5, "portal tokens", """
+            CREATE TABLE portal_tokens (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                token_hash TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                allowed_meter_slugs TEXT NOT NULL,
+                expires_at {instant} NOT NULL,
+                created_at {instant} NOT NULL,
+                invalidated_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id),
+                CONSTRAINT ux_portal_tokens_hash UNIQUE (token_hash)
+            );
+            CREATE INDEX ix_portal_tokens_subject ON portal_tokens (tenant_id, subject);
+            CREATE INDEX ix_portal_tokens_created ON portal_tokens (tenant_id, created_at);
+            """),
         new(20, "invoice lifecycle (draft, approval, issue, void, credit notes) and durable close runs", """
             CREATE TABLE billing_invoices (
                 tenant_id TEXT NOT NULL,

@@ -4,13 +4,15 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tally.Billing.Portal;
 using Tally.Billing.Tenants;
 
 namespace Tally.ServiceDefaults;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer</c> as either the admin token or a tenant API key (looked up
-/// by hash in the ledger). The key itself is never logged.
+/// by hash in the ledger). The key itself is never logged. Portal tokens are refused here without a
+/// lookup: they reach only the portal routes, which authenticate with <see cref="PortalTokenAuthenticationHandler"/>.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -34,6 +36,11 @@ public sealed class BearerAuthenticationHandler(
         }
 
         var token = header["Bearer ".Length..].Trim();
+        if (PortalToken.LooksLikeOne(token))
+        {
+            return AuthenticateResult.Fail(PortalTokenHere);
+        }
+
         if (adminToken.Matches(token))
         {
             return Success(new Claim(ClaimTypes.Role, TallyClaims.AdminRole));
@@ -45,14 +52,19 @@ public sealed class BearerAuthenticationHandler(
             : Success(new Claim(TallyClaims.TenantId, tenant.Id), new Claim(ClaimTypes.Name, tenant.Name));
     }
 
+    private const string PortalTokenHere = "A portal token reads only the /api/v1/portal routes; this route takes a tenant API key.";
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var result = await HandleAuthenticateOnceSafeAsync();
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "Unauthorized",
-            detail: "Send 'Authorization: Bearer <api key>' with a tenant API key (create one with './tally tenant create NAME').",
+            detail: result.Failure?.Message == PortalTokenHere
+                ? PortalTokenHere
+                : "Send 'Authorization: Bearer <api key>' with a tenant API key (create one with './tally tenant create NAME').",
             type: "https://tally.dev/problems/unauthorized").ExecuteAsync(Context);
     }
 

@@ -31,6 +31,14 @@ public static class Problems
         detail: $"No {what} '{id}' is visible to this credential; check the id or key.",
         type: "https://tally.dev/problems/not-found");
 
+    /// <summary>403: the credential is good but may not read what <paramref name="field"/> names.</summary>
+    public static IResult Forbidden(string field, string message) => Results.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden",
+        detail: $"{field}: {message}",
+        type: "https://tally.dev/problems/forbidden",
+        extensions: new Dictionary<string, object?> { ["errors"] = new[] { new FieldError(field, message) } });
+
     /// <summary>409: the request is valid but contradicts what is stored (named by <paramref name="field"/>).</summary>
     public static IResult Conflict(string field, string message) => Results.Problem(
         statusCode: StatusCodes.Status409Conflict,

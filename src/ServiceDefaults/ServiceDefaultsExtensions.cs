@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tally.Billing;
 using Tally.ServiceDefaults.Tenants;
 
@@ -16,10 +17,14 @@ namespace Tally.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The CORS policy of the portal's meter routes (<c>RequireCors</c> on them).</summary>
+    public const string PortalCorsPolicy = "portal";
+
     /// <summary>Registers problem details, JSON options, the admin token (validated at start) and authentication.</summary>
     public static IHealthChecksBuilder AddTallyServiceDefaults(this IServiceCollection services, IConfiguration configuration, TallyPaths paths)
     {
         services.AddSingleton(paths);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ExceptionProblems.Describe);
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -34,10 +39,21 @@ public static class ServiceDefaultsExtensions
             .ValidateOnStart();
         services.AddSingleton<AdminToken>();
         services.AddAuthentication(TallyClaims.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(TallyClaims.Scheme, null);
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(TallyClaims.Scheme, null)
+            .AddScheme<AuthenticationSchemeOptions, PortalTokenAuthenticationHandler>(TallyClaims.PortalScheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(TallyClaims.TenantPolicy, policy => policy.RequireClaim(TallyClaims.TenantId))
-            .AddPolicy(TallyClaims.AdminPolicy, policy => policy.RequireRole(TallyClaims.AdminRole));
+            .AddPolicy(TallyClaims.AdminPolicy, policy => policy.RequireRole(TallyClaims.AdminRole))
+            // Only the portal scheme authenticates portal routes, so a tenant API key never reaches them.
+            .AddPolicy(TallyClaims.PortalPolicy, policy => policy
+                .AddAuthenticationSchemes(TallyClaims.PortalScheme)
+                .RequireClaim(TallyClaims.PortalSubject));
+        // OpenMeter lets any origin call the portal's meter routes from a browser (a SaaS product's own page).
+        services.AddCors(options => options.AddPolicy(PortalCorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods("GET", "OPTIONS")
+            .WithHeaders("Accept", "Authorization", "Content-Type")
+            .SetPreflightMaxAge(TimeSpan.FromSeconds(1728000))));
         return services.AddHealthChecks();
     }
 
@@ -51,6 +67,7 @@ public static class ServiceDefaultsExtensions
             StatusCodeSelector = ExceptionProblems.StatusCode,
         });
         app.UseStatusCodePages();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });

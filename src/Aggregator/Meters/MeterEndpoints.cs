@@ -36,6 +36,7 @@ public static class MeterEndpoints
             var (request, problem) = await JsonBody.ReadAsync<MeterQueryRequest>(context.Request);
             return problem ?? await QueryAsync(meterIdOrSlug, request!, context, store, customers, reader);
         });
+        meters.MapGet("/{meterIdOrSlug}/query/stream", StreamAsync);
         meters.MapGet("/{meterIdOrSlug}/group-by/{groupByKey}/values", GroupByValuesAsync);
         meters.MapGet("/{meterIdOrSlug}/subjects", SubjectsAsync);
         return routes;
@@ -115,21 +116,52 @@ public static class MeterEndpoints
             return Problems.NotFound("meter", meterIdOrSlug);
         }
 
+        var (query, problem) = await ResolveAsync(tenantId, meter, request, customers, context.RequestAborted);
+        return problem ?? await AnswerAsync(meter, request, query!, context, reader);
+    }
+
+    /// <summary>The GET query's parameters kept live as server-sent events (<see cref="MeterQueryStream"/>).</summary>
+    private static async Task<IResult> StreamAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, ICustomerStore customers, IMeterQueryReader reader, MeterQueryStream stream)
+    {
+        var (request, errors) = MeterQueryParser.FromQueryString(context.Request.Query);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var tenantId = context.User.GetTenantId();
+        var meter = await store.GetAsync(tenantId, meterIdOrSlug, context.RequestAborted);
+        if (meter is null)
+        {
+            return Problems.NotFound("meter", meterIdOrSlug);
+        }
+
+        var (query, problem) = await ResolveAsync(tenantId, meter, request, customers, context.RequestAborted);
+        return problem ?? await stream.RunAsync(context, request, query!, reader, recheck: null);
+    }
+
+    /// <summary>
+    /// The query of <paramref name="request"/> on <paramref name="meter"/>, with the customers of
+    /// <c>filterCustomerId</c> resolved in the tenant's ledger; or the problem that refuses it.
+    /// </summary>
+    internal static async Task<(MeterQuery? Query, IResult? Problem)> ResolveAsync(
+        string tenantId, MeterDefinition meter, MeterQueryRequest request, ICustomerStore customers, CancellationToken cancellationToken)
+    {
         Dictionary<string, string>? customerBySubject = null;
         if (request.FilterCustomerId is { Count: > 0 } customerIds)
         {
             if (customerIds.Count > Limits.QuerySubjects || customerIds.Any(id => Limits.IdentifierProblem(id) is not null))
             {
-                return Problems.Validation("filterCustomerId", $"must name 1-{Limits.QuerySubjects} customers by id or key.");
+                return (null, Problems.Validation("filterCustomerId", $"must name 1-{Limits.QuerySubjects} customers by id or key."));
             }
 
             customerBySubject = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var id in customerIds.Distinct(StringComparer.Ordinal))
             {
-                var customer = await customers.GetAsync(tenantId, id, context.RequestAborted);
+                var customer = await customers.GetAsync(tenantId, id, cancellationToken);
                 if (customer is null)
                 {
-                    return Problems.NotFound("customer", id);
+                    return (null, Problems.NotFound("customer", id));
                 }
 
                 foreach (var subject in customer.SubjectKeys)
@@ -140,11 +172,12 @@ public static class MeterEndpoints
         }
 
         var (query, errors) = MeterQueryParser.Resolve(meter, request, customerBySubject);
-        if (query is null)
-        {
-            return Problems.Validation(errors);
-        }
+        return query is null ? (null, Problems.Validation(errors)) : (query, null);
+    }
 
+    /// <summary>Runs <paramref name="query"/> and answers it as OpenMeter does: JSON, or CSV when the client accepts <c>text/csv</c>.</summary>
+    internal static async Task<IResult> AnswerAsync(MeterDefinition meter, MeterQueryRequest request, MeterQuery query, HttpContext context, IMeterQueryReader reader)
+    {
         var rows = await reader.QueryAsync(query, context.RequestAborted);
         if (WantsCsv(context.Request))
         {
@@ -152,12 +185,15 @@ public static class MeterEndpoints
             return Results.Text(MeterQueryCsv.Write(query, rows), "text/csv");
         }
 
-        return Results.Ok(new MeterQueryResponse(
-            request.From?.UtcDateTime,
-            request.To?.UtcDateTime,
-            request.WindowSize is null ? null : query.WindowSize?.ToString().ToUpperInvariant(),
-            [.. rows.Select(MeterQueryValue.From)]));
+        return Results.Ok(Response(request, query, rows));
     }
+
+    /// <summary>OpenMeter's <c>MeterQueryResult</c> of <paramref name="rows"/>: from, to and windowSize echo the request.</summary>
+    internal static MeterQueryResponse Response(MeterQueryRequest request, MeterQuery query, IReadOnlyList<MeterQueryRow> rows) => new(
+        request.From?.UtcDateTime,
+        request.To?.UtcDateTime,
+        request.WindowSize is null ? null : query.WindowSize?.ToString().ToUpperInvariant(),
+        [.. rows.Select(MeterQueryValue.From)]);
 
     private static async Task<IResult> GroupByValuesAsync(string meterIdOrSlug, string groupByKey, HttpContext context, IMeterStore store, IMeterQueryReader reader, TimeProvider clock)
     {

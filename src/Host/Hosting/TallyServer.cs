@@ -5,6 +5,7 @@ using Tally.Billing.Tenants;
 using Tally.ClickHouse;
 using Tally.EventIdentities;
 using Tally.EventLog;
+using Tally.Host.Dashboard;
 using Tally.Ingest;
 using Tally.Invoicer;
 using Tally.Ledger;
@@ -83,6 +84,7 @@ public static class TallyServer
             var siloPort = configuration.GetValue("Orleans:SiloPort", FreePorts.Next());
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
             builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+            services.AddTallyMeterQueries(configuration);
             services.AddTallyRating().AddTallyInvoicer(configuration).AddTallyStripe(configuration);
             if (seesLog)
             {
@@ -105,6 +107,7 @@ public static class TallyServer
             app.MapTallyMeters();
             app.MapTallyRating();
             app.MapTallyInvoicer();
+            app.MapTallyDashboard();
         }
 
         return app;

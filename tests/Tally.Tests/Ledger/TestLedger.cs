@@ -5,6 +5,7 @@ using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
+using Tally.Billing.Portal;
 using Tally.Billing.Tenants;
 using Tally.Ledger;
 using Xunit;
@@ -23,6 +24,7 @@ internal sealed class TestLedger : IAsyncDisposable
         Customers = new SqlCustomerStore(Database);
         Invoices = new SqlInvoiceStore(Database);
         CloseRuns = new SqlCloseRunStore(Database);
+        PortalTokens = new SqlPortalTokenStore(Database);
     }
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 9, 30, 15, TimeSpan.Zero);
@@ -42,6 +44,8 @@ internal sealed class TestLedger : IAsyncDisposable
     public IInvoiceStore Invoices { get; }
 
     public ICloseRunStore CloseRuns { get; }
+
+    public IPortalTokenStore PortalTokens { get; }
 
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 

@@ -1,0 +1,93 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, UsageApi } from '../api';
+import { apiKeyName, load, save, takePortalToken } from '../session';
+import { Dashboard } from './Dashboard';
+import { Failure, Loading } from './States';
+import { SignIn } from './SignIn';
+
+/** A tenant at / (API key), or one customer's embedded view at /portal#token=... (portal token). */
+export function App() {
+  return location.pathname.startsWith('/portal') ? <PortalApp /> : <TenantApp />;
+}
+
+function TenantApp() {
+  const [api, setApi] = useState<UsageApi | null>(() => {
+    const key = load(apiKeyName);
+    return key ? new UsageApi({ kind: 'tenant', secret: key }) : null;
+  });
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    document.title = api ? 'Tally · usage' : 'Sign in · Tally';
+  }, [api]);
+
+  if (!api) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(signedIn) => {
+          save(apiKeyName, signedIn.credential.secret);
+          setNotice(null);
+          setApi(signedIn);
+        }}
+      />
+    );
+  }
+  const signOut = (message: string | null) => {
+    save(apiKeyName, null);
+    setNotice(message);
+    setApi(null);
+  };
+  return (
+    <Dashboard
+      api={api}
+      subject={null}
+      onSignOut={() => signOut('You are signed out.')}
+      onUnauthorized={() => signOut('Your API key is no longer accepted; sign in again.')}
+    />
+  );
+}
+
+function PortalApp() {
+  const api = useMemo(() => {
+    const token = takePortalToken();
+    return token ? new UsageApi({ kind: 'portal', secret: token }) : null;
+  }, []);
+  const [subject, setSubject] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    api?.portalToken().then((info) => setSubject(info.subject), setError);
+  }, [api]);
+
+  if (!api) {
+    return (
+      <main class="content narrow" id="main">
+        <h1>Usage</h1>
+        <p role="alert">
+          This page shows one customer's usage and needs a portal link of the form <code>/portal#token=…</code>. Ask the product that sent you here
+          for a new link.
+        </p>
+      </main>
+    );
+  }
+  if (error) {
+    return (
+      <main class="content narrow" id="main">
+        <h1>Usage</h1>
+        <Failure
+          error={error.status === 401 ? new ApiError(401, 'This link no longer works', `${error.detail} Ask the product that sent you here for a new link.`) : error}
+          what="your usage"
+        />
+      </main>
+    );
+  }
+  if (!subject) {
+    return (
+      <main class="content narrow" id="main">
+        <Loading what="your usage" />
+      </main>
+    );
+  }
+  return <Dashboard api={api} subject={subject} onUnauthorized={(e) => setError(e)} />;
+}
