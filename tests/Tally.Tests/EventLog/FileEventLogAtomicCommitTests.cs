@@ -13,6 +13,9 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
     private const long SmallSegments = 4096;
     private readonly TempDirectory _directory = new();
 
+    // Copies of the log directory as a crash would leave it; deleted with the test, whatever failed.
+    private readonly TempDirectory _crashes = new();
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -90,7 +93,7 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
             log.Steps.Hook = (step, partition, _) =>
             {
                 // What SIGKILL at this step leaves: every file as written so far, with no rollback.
-                var copy = Path.Combine(_directory.Path, "..", $"{Path.GetFileName(_directory.Path)}-crash-{crashes.Count:D2}");
+                var copy = Path.Combine(_crashes.Path, $"crash-{crashes.Count:D2}");
                 CopyLogDirectory(_directory.Path, copy);
                 crashes.Add((step, partition, copy));
             };
@@ -102,26 +105,19 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
         var next = Group("next", perPartition: 1, valueLength: 900);
         foreach (var (step, partition, copy) in crashes)
         {
-            try
+            // The journal entry is the commit point: once written, the group is in even if the process died
+            // before answering; before it, none of the group is.
+            List<LogRecord> committed = step is WriteStep.JournalWritten or WriteStep.JournalSynced ? [.. first, .. group] : first;
+            var content = await ReopenAndReadAsync(copy, SmallSegments);
+            Assert.True(
+                Expected(committed).SequenceEqual(content),
+                $"After a crash at {step} (partition {partition}) the log must hold {committed.Count} records, and holds {content.Count}.");
+            await using (var reopened = FileEventLog.Open(copy, Partitions, SmallSegments))
             {
-                // The journal entry is the commit point: once written, the group is in even if the process died
-                // before answering; before it, none of the group is.
-                List<LogRecord> committed = step is WriteStep.JournalWritten or WriteStep.JournalSynced ? [.. first, .. group] : first;
-                var content = await ReopenAndReadAsync(copy, SmallSegments);
-                Assert.True(
-                    Expected(committed).SequenceEqual(content),
-                    $"After a crash at {step} (partition {partition}) the log must hold {committed.Count} records, and holds {content.Count}.");
-                await using (var reopened = FileEventLog.Open(copy, Partitions, SmallSegments))
-                {
-                    await reopened.AppendAsync(next, Token);
-                }
+                await reopened.AppendAsync(next, Token);
+            }
 
-                Assert.Equal(Expected([.. committed, .. next]), await ReopenAndReadAsync(copy, SmallSegments));
-            }
-            finally
-            {
-                Directory.Delete(copy, recursive: true);
-            }
+            Assert.Equal(Expected([.. committed, .. next]), await ReopenAndReadAsync(copy, SmallSegments));
         }
     }
 
@@ -129,41 +125,31 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
     public async Task Open_CrashMidGroupAfterAGroupRefusedOnceItsJournalEntryWasSynced_ShowsNeitherGroup()
     {
         var first = Group("first", perPartition: 2);
-        var crash = Path.Combine(_directory.Path, "..", $"{Path.GetFileName(_directory.Path)}-crash");
-        try
+        var crash = Path.Combine(_crashes.Path, "crash");
+        await using (var log = FileEventLog.Open(_directory.Path, Partitions))
         {
-            await using (var log = FileEventLog.Open(_directory.Path, Partitions))
+            await log.AppendAsync(first, Token);
+            log.Steps.Hook = (step, _, _) =>
             {
-                await log.AppendAsync(first, Token);
-                log.Steps.Hook = (step, _, _) =>
+                if (step == WriteStep.JournalSynced)
                 {
-                    if (step == WriteStep.JournalSynced)
-                    {
-                        throw new IOException("No space left on device", SimulatedDisk.NoSpace);
-                    }
-                };
-                await Assert.ThrowsAsync<StorageFullException>(async () => await log.AppendAsync(Group("refused", perPartition: 2), Token));
+                    throw new IOException("No space left on device", SimulatedDisk.NoSpace);
+                }
+            };
+            await Assert.ThrowsAsync<StorageFullException>(async () => await log.AppendAsync(Group("refused", perPartition: 2), Token));
 
-                // Same sizes as the refused group, so its entry, had it stayed, would cover these records.
-                log.Steps.Hook = (step, partition, _) =>
-                {
-                    if (step == WriteStep.SegmentSynced && partition == 2)
-                    {
-                        CopyLogDirectory(_directory.Path, crash);
-                    }
-                };
-                await log.AppendAsync(Group("crashed", perPartition: 2), Token);
-            }
-
-            Assert.Equal(Expected(first), await ReopenAndReadAsync(crash));
-        }
-        finally
-        {
-            if (Directory.Exists(crash))
+            // Same sizes as the refused group, so its entry, had it stayed, would cover these records.
+            log.Steps.Hook = (step, partition, _) =>
             {
-                Directory.Delete(crash, recursive: true);
-            }
+                if (step == WriteStep.SegmentSynced && partition == 2)
+                {
+                    CopyLogDirectory(_directory.Path, crash);
+                }
+            };
+            await log.AppendAsync(Group("crashed", perPartition: 2), Token);
         }
+
+        Assert.Equal(Expected(first), await ReopenAndReadAsync(crash));
     }
 
     [Fact]
@@ -181,32 +167,22 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
             segment.SetLength(segment.Length - 3);
         }
 
-        var crash = Path.Combine(_directory.Path, "..", $"{Path.GetFileName(_directory.Path)}-crash");
-        try
+        var crash = Path.Combine(_crashes.Path, "crash");
+        await using (var log = FileEventLog.Open(_directory.Path, Partitions))
         {
-            await using (var log = FileEventLog.Open(_directory.Path, Partitions))
+            log.Steps.Hook = (step, partition, _) =>
             {
-                log.Steps.Hook = (step, partition, _) =>
+                if (step == WriteStep.SegmentSynced && partition == 1)
                 {
-                    if (step == WriteStep.SegmentSynced && partition == 1)
-                    {
-                        CopyLogDirectory(_directory.Path, crash);
-                    }
-                };
+                    CopyLogDirectory(_directory.Path, crash);
+                }
+            };
 
-                // Its record in partition 0 takes position 2, which the stale journal entry would cover.
-                await log.AppendAsync([Record(key, "crashed"), Record(KeyPerPartition[1], "crashed")], Token);
-            }
+            // Its record in partition 0 takes position 2, which the stale journal entry would cover.
+            await log.AppendAsync([Record(key, "crashed"), Record(KeyPerPartition[1], "crashed")], Token);
+        }
 
-            Assert.Equal(Expected([Record(key, "kept-0"), Record(key, "kept-1")]), await ReopenAndReadAsync(crash));
-        }
-        finally
-        {
-            if (Directory.Exists(crash))
-            {
-                Directory.Delete(crash, recursive: true);
-            }
-        }
+        Assert.Equal(Expected([Record(key, "kept-0"), Record(key, "kept-1")]), await ReopenAndReadAsync(crash));
     }
 
     [Fact]
@@ -339,7 +315,11 @@ public sealed class FileEventLogAtomicCommitTests : IDisposable
         Assert.Equal(Expected([.. old, .. next]), await ReopenAndReadAsync(_directory.Path));
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _directory.Dispose();
+        _crashes.Dispose();
+    }
 
     /// <summary><paramref name="perPartition"/> records in every partition, interleaved across partitions.</summary>
     private static List<LogRecord> Group(string name, int perPartition, int valueLength = 40) =>
