@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Ingest.Events;
 
@@ -8,7 +9,14 @@ namespace Tally.Ingest;
 public static class IngestStage
 {
     /// <summary>Registers the gateway's services (it needs an <c>IEventLog</c> from an adapter).</summary>
-    public static IServiceCollection AddTallyIngest(this IServiceCollection services) => services;
+    public static IServiceCollection AddTallyIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>()
+            .Bind(configuration.GetSection(IngestOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
 
     /// <summary>Maps the routes SaaS products send events to.</summary>
     public static IEndpointRouteBuilder MapTallyIngest(this IEndpointRouteBuilder routes) => routes.MapEvents();

@@ -64,7 +64,7 @@ public static class TallyServer
 
         if (roles.HasFlag(TallyRoles.Ingest))
         {
-            services.AddTallyIngest();
+            services.AddTallyIngest(configuration);
         }
 
         if (roles.HasFlag(TallyRoles.Aggregator))

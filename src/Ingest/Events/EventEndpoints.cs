@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Tally.Billing;
 using Tally.Billing.EventLog;
 using Tally.Billing.Events;
@@ -22,7 +23,7 @@ public static class EventEndpoints
         return routes;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TimeProvider clock, IOptions<IngestOptions> options, ILoggerFactory loggers)
     {
         var contentType = context.Request.ContentType ?? "";
         bool? expectBatch;
@@ -42,7 +43,7 @@ public static class EventEndpoints
         }
 
         var body = await ReadBodyAsync(context.Request.BodyReader, context.RequestAborted);
-        var batch = CloudEventParser.Parse(body, expectBatch, clock.GetUtcNow());
+        var batch = CloudEventParser.Parse(body, expectBatch, clock.GetUtcNow(), new CloudEventRules(TimeSpan.FromSeconds(options.Value.MaxFutureSkewSeconds)));
         if (!batch.IsValid)
         {
             return Problems.Validation(batch.Errors);
