@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Ingest.Events;
+using Tally.Ingest.Meters;
 
 namespace Tally.Ingest;
 
@@ -15,6 +16,7 @@ public static class IngestStage
             .Bind(configuration.GetSection(IngestOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<TenantMeterCatalog>();
         return services;
     }
 

@@ -20,6 +20,7 @@ public static class ServiceDefaultsExtensions
     public static IHealthChecksBuilder AddTallyServiceDefaults(this IServiceCollection services, IConfiguration configuration, TallyPaths paths)
     {
         services.AddSingleton(paths);
+        services.AddSingleton<MeterChanges>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ExceptionProblems.Describe);
         services.ConfigureHttpJsonOptions(options =>
         {

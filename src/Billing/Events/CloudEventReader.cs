@@ -94,7 +94,7 @@ internal sealed partial class CloudEventReader
             AddError("body", "is not valid UTF-8; send JSON text encoded as UTF-8.");
         }
 
-        return _errorCount > 0 ? new CloudEventBatch([], _errors) : new CloudEventBatch(Events(), []);
+        return _errorCount > 0 ? new CloudEventBatch([], _errors) { IsArray = _batch } : new CloudEventBatch(Events(), []) { IsArray = _batch };
     }
 
     private void ReadBatch(ref Utf8JsonReader reader)

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using Tally.Billing;
 using Tally.Billing.EventLog;
 using Tally.Billing.Events;
+using Tally.Billing.Meters;
+using Tally.Ingest.Meters;
 using Tally.ServiceDefaults;
 
 namespace Tally.Ingest.Events;
@@ -23,7 +25,7 @@ public static class EventEndpoints
         return routes;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TimeProvider clock, IOptions<IngestOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TenantMeterCatalog meters, TimeProvider clock, IOptions<IngestOptions> options, ILoggerFactory loggers)
     {
         var contentType = context.Request.ContentType ?? "";
         bool? expectBatch;
@@ -50,6 +52,12 @@ public static class EventEndpoints
         }
 
         var tenantId = context.User.GetTenantId();
+        var refusals = MeasurabilityCheck.Refusals(batch.Events, await meters.GetAsync(tenantId, context.RequestAborted), tenantId, batch.IsArray);
+        if (refusals.Count > 0)
+        {
+            return Problems.Validation(refusals);
+        }
+
         var records = new LogRecord[batch.Events.Count];
         for (var i = 0; i < records.Length; i++)
         {
