@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Ingest.Events;
 using Tally.Ingest.Meters;
+using Tally.Ingest.RateLimits;
 
 namespace Tally.Ingest;
 
@@ -17,11 +20,19 @@ public static class IngestStage
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<TenantMeterCatalog>();
+        services.AddSingleton<IngestRateLimits>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IngestRateLimits>((options, limits) => options.AddPolicy(IngestRateLimits.PolicyName, limits));
         return services;
     }
 
-    /// <summary>Maps the routes SaaS products send events to.</summary>
-    public static IEndpointRouteBuilder MapTallyIngest(this IEndpointRouteBuilder routes) => routes.MapEvents();
+    /// <summary>Rate limiting (after authentication, which names the tenant) and the routes SaaS products send events to.</summary>
+    public static WebApplication UseTallyIngest(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.MapEvents();
+        return app;
+    }
 
     /// <summary>Maps the event list, which reads the usage store (served by processes with the api role).</summary>
     public static IEndpointRouteBuilder MapTallyEventList(this IEndpointRouteBuilder routes) => routes.MapEventList();

@@ -4,20 +4,19 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tally.Billing.Tenants;
 
 namespace Tally.ServiceDefaults;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer</c> as either the admin token or a tenant API key (looked up
-/// by hash in the ledger). The key itself is never logged.
+/// by hash in the ledger, through <see cref="ApiKeyCache"/>). The key itself is never logged.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     AdminToken adminToken,
-    ITenantStore tenants)
+    ApiKeyCache apiKeys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -39,10 +38,24 @@ public sealed class BearerAuthenticationHandler(
             return Success(new Claim(ClaimTypes.Role, TallyClaims.AdminRole));
         }
 
-        var tenant = await tenants.FindByApiKeyAsync(token, Context.RequestAborted);
-        return tenant is null
-            ? AuthenticateResult.Fail("The API key is not valid.")
-            : Success(new Claim(TallyClaims.TenantId, tenant.Id), new Claim(ClaimTypes.Name, tenant.Name));
+        var tenant = await apiKeys.FindAsync(token, Context.RequestAborted);
+        if (tenant is null)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+
+        var claims = new List<Claim> { new(TallyClaims.TenantId, tenant.Id), new(ClaimTypes.Name, tenant.Name) };
+        if (tenant.RequestsPerSecond is { } requests)
+        {
+            claims.Add(new Claim(TallyClaims.RequestsPerSecond, requests.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (tenant.EventsPerSecond is { } events)
+        {
+            claims.Add(new Claim(TallyClaims.EventsPerSecond, events.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return Success([.. claims]);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

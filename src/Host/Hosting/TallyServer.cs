@@ -86,7 +86,7 @@ public static class TallyServer
         app.UseTallyServiceDefaults();
         if (roles.HasFlag(TallyRoles.Ingest))
         {
-            app.MapTallyIngest();
+            app.UseTallyIngest();
         }
 
         if (roles.HasFlag(TallyRoles.Api))

@@ -10,6 +10,7 @@ using Tally.Billing.EventLog;
 using Tally.Billing.Events;
 using Tally.Billing.Meters;
 using Tally.Ingest.Meters;
+using Tally.Ingest.RateLimits;
 using Tally.ServiceDefaults;
 
 namespace Tally.Ingest.Events;
@@ -21,11 +22,11 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/v1/events", IngestAsync).RequireAuthorization(TallyClaims.TenantPolicy);
+        routes.MapPost("/api/v1/events", IngestAsync).RequireAuthorization(TallyClaims.TenantPolicy).RequireRateLimiting(IngestRateLimits.PolicyName);
         return routes;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TenantMeterCatalog meters, TimeProvider clock, IOptions<IngestOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TenantMeterCatalog meters, IngestRateLimits limits, TimeProvider clock, IOptions<IngestOptions> options, ILoggerFactory loggers)
     {
         var contentType = context.Request.ContentType ?? "";
         bool? expectBatch;
@@ -56,6 +57,12 @@ public static class EventEndpoints
         if (refusals.Count > 0)
         {
             return Problems.Validation(refusals);
+        }
+
+        if (limits.TryTakeEvents(context.User, batch.Events.Count) is { } retryAfter)
+        {
+            await IngestRateLimits.Write(context, retryAfter, $"more than {limits.EventsPerSecond(context.User)} events per second");
+            return Results.Empty;
         }
 
         var records = new LogRecord[batch.Events.Count];

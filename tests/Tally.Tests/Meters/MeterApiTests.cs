@@ -173,6 +173,27 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
         Assert.Equal(JsonValueKind.Null, cleared.GetProperty("retentionDays").ValueKind);
     }
 
+    [Fact]
+    public async Task AdminTenant_LimitsAndKeys_SetShownRotatedAndRevokedAtOnce()
+    {
+        var key = await server.CreateTenantAsync("keys");
+        var id = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", TallyServerFixture.AdminToken)).EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "keys").GetProperty("id").GetString();
+
+        var invalid = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { requestsPerSecond = 0, eventsPerSecond = 5 });
+        var set = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { requestsPerSecond = 50, eventsPerSecond = 5000 });
+        var second = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/admin/tenants/{id}/api-keys", TallyServerFixture.AdminToken);
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters", second.GetProperty("apiKey").GetString()!);
+        await server.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/admin/tenants/{id}/api-keys/{key[..8]}", TallyServerFixture.AdminToken);
+        await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Delete, $"/api/admin/tenants/{id}/api-keys/{key[..8]}", TallyServerFixture.AdminToken);
+
+        Assert.Equal("requestsPerSecond", invalid.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal((50, 5000), (set.GetProperty("requestsPerSecond").GetInt32(), set.GetProperty("eventsPerSecond").GetInt32()));
+        Assert.Equal(second.GetProperty("apiKey").GetString()![..8], second.GetProperty("prefix").GetString());
+        await server.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/v1/meters", key);
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters", second.GetProperty("apiKey").GetString()!);
+    }
+
     private async Task<string> CsvAsync(string key, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
