@@ -148,9 +148,10 @@ internal sealed partial class CloudEventReader
 
             if (at)
             {
+                // A name that is itself the problem cannot be named: the path stops at its object.
                 if (token == JsonTokenType.PropertyName)
                 {
-                    frames[^1] = frames[^1] with { Name = Member(reader.ValueSpan) };
+                    frames[^1] = frames[^1] with { Name = "" };
                 }
 
                 break;

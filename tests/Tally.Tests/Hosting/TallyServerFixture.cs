@@ -17,6 +17,9 @@ public sealed class TallyServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new();
 
+    /// <summary>The server's services, e.g. its event log.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async ValueTask InitializeAsync()
     {
         var port = FreePorts.Next();
