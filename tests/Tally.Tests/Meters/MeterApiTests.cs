@@ -91,8 +91,6 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
     public async Task Queries_GetPostCsvCustomersAndEventList_AnswerExactly()
     {
         var key = await server.CreateTenantAsync("queries");
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key,
-            new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens", groupBy = new { model = "$.model" } });
         var acme = (await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "acme", usageAttribution = new { subjectKeys = new[] { "s1", "s2" } } }))
             .GetProperty("id").GetString();
         var (status, _) = await server.PostEventsAsync(key, """
@@ -102,6 +100,10 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
              {"specversion":"1.0","id":"4","source":"t","type":"unmetered","subject":"s1","time":"2026-11-02T11:00:00Z"}]
             """);
         Assert.Equal(HttpStatusCode.NoContent, status);
+
+        // Created after the events: ingest would now refuse event 3, which this meter cannot measure.
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key,
+            new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens", groupBy = new { model = "$.model" } });
         await Eventually.EqualsAsync(4, async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/events?from=2026-11-01T00:00:00Z", key)).GetArrayLength(), TimeSpan.FromSeconds(60));
 
         var byCustomer = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters/tokens/query?filterCustomerId=acme&from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z", key);
