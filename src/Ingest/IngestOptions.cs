@@ -27,7 +27,7 @@ public sealed class IngestOptions
     [Range(1, 100_000_000, ErrorMessage = "Ingest:EventsPerSecond must be between 1 and 100000000.")]
     public int EventsPerSecond { get; set; } = 2_000_000;
 
-    /// <summary>The port of the gRPC ingest service (HTTP/2 without TLS); 0 picks a free one.</summary>
+    /// <summary>The port of the gRPC ingest service (HTTP/2 without TLS); 0 picks a free one (read by the host; <c>--grpc-port</c> overrides).</summary>
     [Range(0, 65_535, ErrorMessage = "Ingest:GrpcPort must be between 0 and 65535.")]
     public int GrpcPort { get; set; }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Ingest.Events;
+using Tally.Ingest.Grpc;
 using Tally.Ingest.Meters;
 using Tally.Ingest.RateLimits;
 
@@ -21,6 +22,9 @@ public static class IngestStage
             .ValidateOnStart();
         services.AddSingleton<TenantMeterCatalog>();
         services.AddSingleton<IngestRateLimits>();
+        services.AddSingleton<EventIngestion>();
+        services.AddGrpc();
+        services.AddGrpcReflection();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IngestRateLimits>((options, limits) => options.AddPolicy(IngestRateLimits.PolicyName, limits));
         return services;
@@ -31,6 +35,8 @@ public static class IngestStage
     {
         app.UseRateLimiter();
         app.MapEvents();
+        app.MapGrpcService<IngestGrpcService>();
+        app.MapGrpcReflectionService();
         return app;
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Tally.Aggregator;
 using Tally.Billing;
 using Tally.Billing.EventLog;
@@ -22,10 +25,17 @@ public static class TallyServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("TALLY_");
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
-        builder.WebHost.UseUrls(settings.BaseUrl);
+        var grpcPort = settings.Roles.HasFlag(TallyRoles.Ingest) ? settings.GrpcPort ?? builder.Configuration.GetValue("Ingest:GrpcPort", 0) : (int?)null;
         // A bound on every request body; each route then bounds every field it reads (Limits).
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            Listen(kestrel, settings.BindAddress, settings.Port, HttpProtocols.Http1AndHttp2);
+            if (grpcPort is { } port)
+            {
+                // gRPC without TLS needs HTTP/2 with prior knowledge, so its own HTTP/2-only port.
+                Listen(kestrel, settings.BindAddress, port, HttpProtocols.Http2);
+            }
+
             kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes;
             // Room for a meter query naming its most subjects at their longest (GET, as OpenMeter has it).
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
@@ -99,6 +109,30 @@ public static class TallyServer
         }
 
         return app;
+    }
+
+    /// <summary>Where the gRPC ingest service listens once started (its port may have been picked), or null without the ingest role.</summary>
+    public static string? GrpcUrl(WebApplication app, ServeSettings settings)
+    {
+        if (!settings.Roles.HasFlag(TallyRoles.Ingest))
+        {
+            return null;
+        }
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.FirstOrDefault(address => new Uri(address).Port != settings.Port);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string bindAddress, int port, HttpProtocols protocols)
+    {
+        if (System.Net.IPAddress.TryParse(bindAddress, out var address))
+        {
+            kestrel.Listen(address, port, listen => listen.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.ListenLocalhost(port, listen => listen.Protocols = protocols);
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

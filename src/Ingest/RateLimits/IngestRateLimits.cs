@@ -21,6 +21,7 @@ public sealed class IngestRateLimits : IRateLimiterPolicy<IngestRateLimits.Key>,
     private readonly IngestOptions _options;
     private readonly TimeProvider _clock;
     private readonly PartitionedRateLimiter<Key> _events;
+    private readonly PartitionedRateLimiter<Key> _grpcRequests;
 
     public IngestRateLimits(IOptions<IngestOptions> options, TimeProvider clock)
     {
@@ -28,6 +29,7 @@ public sealed class IngestRateLimits : IRateLimiterPolicy<IngestRateLimits.Key>,
         _clock = clock;
         _events = PartitionedRateLimiter.Create<Key, Key>(key => RateLimitPartition.Get(
             key, k => new TenantTokenBucket(k.Limit, Math.Max(k.Limit, Billing.Limits.EventsPerRequest), _clock)));
+        _grpcRequests = PartitionedRateLimiter.Create<Key, Key>(key => RateLimitPartition.Get(key, k => new TenantTokenBucket(k.Limit, k.Limit, _clock)));
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => (context, _) =>
@@ -57,6 +59,14 @@ public sealed class IngestRateLimits : IRateLimiterPolicy<IngestRateLimits.Key>,
         return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
     }
 
+    /// <summary>Takes one gRPC call of the tenant's requests per second (a bucket of its own beside HTTP's); the wait if refused.</summary>
+    public TimeSpan? TryTakeRequest(ClaimsPrincipal user)
+    {
+        var key = new Key(user.GetTenantId(), Limit(user, TallyClaims.RequestsPerSecond, _options.RequestsPerSecond));
+        using var lease = _grpcRequests.AttemptAcquire(key, 1);
+        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+    }
+
     /// <summary>The tenant's events-per-second limit, for messages.</summary>
     public int EventsPerSecond(ClaimsPrincipal user) => Limit(user, TallyClaims.EventsPerSecond, _options.EventsPerSecond);
 
@@ -70,7 +80,11 @@ public sealed class IngestRateLimits : IRateLimiterPolicy<IngestRateLimits.Key>,
             .ExecuteAsync(context);
     }
 
-    public void Dispose() => _events.Dispose();
+    public void Dispose()
+    {
+        _events.Dispose();
+        _grpcRequests.Dispose();
+    }
 
     private static int Limit(ClaimsPrincipal user, string claim, int fallback) =>
         user.FindFirstValue(claim) is { } own && int.TryParse(own, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit : fallback;
