@@ -41,7 +41,8 @@ internal sealed partial class CloudEventReader
         _now = now.ToUniversalTime();
         _skew = rules.MaxFutureSkew;
         _latest = _now + rules.MaxFutureSkew;
-        _output = new NormalizedOutput(_json.Length + 256);
+        // The normalized form adds tallyingested (and time, specversion when absent): room for that up front, no regrowth.
+        _output = new NormalizedOutput(_json.Length + (_json.Length / 3) + 256);
         _checkUtf8 = !Utf8.IsValid(_json.Span);
         _accepted = new List<Accepted>(Math.Min((_json.Length / 128) + 1, CloudEventParser.MaxBatchSize));
     }
