@@ -29,7 +29,7 @@ public static class TallyServer
         // A bound on every request body; each route then bounds every field it reads (Limits).
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, settings.BindAddress, settings.Port, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, settings.BindAddress, settings.Port, null);
             if (grpcPort is { } port)
             {
                 // gRPC without TLS needs HTTP/2 with prior knowledge, so its own HTTP/2-only port.
@@ -123,15 +123,24 @@ public static class TallyServer
         return addresses.FirstOrDefault(address => new Uri(address).Port != settings.Port);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string bindAddress, int port, HttpProtocols protocols)
+    // Protocols null keeps Kestrel's default (what the main port always had).
+    private static void Listen(KestrelServerOptions kestrel, string bindAddress, int port, HttpProtocols? protocols)
     {
+        void Configure(ListenOptions listen)
+        {
+            if (protocols is { } chosen)
+            {
+                listen.Protocols = chosen;
+            }
+        }
+
         if (System.Net.IPAddress.TryParse(bindAddress, out var address))
         {
-            kestrel.Listen(address, port, listen => listen.Protocols = protocols);
+            kestrel.Listen(address, port, Configure);
         }
         else
         {
-            kestrel.ListenLocalhost(port, listen => listen.Protocols = protocols);
+            kestrel.ListenLocalhost(port, Configure);
         }
     }
 
