@@ -40,6 +40,17 @@ if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; 
 fi
 [ -x "$CHROMIUM" ] || echo "No Chromium at $CHROMIUM; the browser tests will report skipped." >&2
 
+echo "==> Python grpcio (independent gRPC client of the ingest service)" >&2
+if ! /usr/bin/python3 -c "import grpc, google.protobuf" 2>/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-protobuf >&2 \
+      || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-protobuf >&2; } \
+      || echo "python3-grpcio could not be installed; the gRPC client test will report skipped." >&2
+  else
+    echo "python3-grpcio is missing and apt-get is not usable here; the gRPC client test will report skipped." >&2
+  fi
+fi
+
 echo "==> build" >&2
 dotnet build "$ROOT/Tally.slnx" -c Release -nologo -v q -clp:ErrorsOnly
 

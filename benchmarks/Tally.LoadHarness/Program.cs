@@ -15,15 +15,18 @@ var dataDir = Directory.CreateTempSubdirectory("tally-load-").FullName;
 var port = Tally.Host.Hosting.FreePorts.Next();
 var adminToken = $"tadm_load-{Guid.NewGuid():N}";
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-var app = TallyServer.Build(new ServeSettings(TallyRoles.All, dataDir, port)
+var settings = new ServeSettings(TallyRoles.All, dataDir, port)
 {
     Configuration = new Dictionary<string, string?>
     {
         ["Admin:Token"] = adminToken,
         ["Logging:LogLevel:Default"] = options.ServerLogLevel,
     },
-});
+};
+var app = TallyServer.Build(settings);
 var results = new List<RunResult>();
+var grpcRates = new List<double>();
+var grpcFailed = false;
 try
 {
     var booted = Stopwatch.GetTimestamp();
@@ -48,6 +51,14 @@ try
             Console.Error.WriteLine($"RUN {i} FAILED: {result.Failure}");
         }
     }
+
+    for (var i = 1; i <= options.Runs; i++)
+    {
+        var (rate, failure) = await GrpcStreamLoad.RunAsync(new Uri(TallyServer.GrpcUrl(app, settings)!), admin, options, options.Events, stop.Token);
+        grpcRates.Add(rate);
+        Console.WriteLine($"gRPC stream run {i}: ingest {rate:N0} ev/s{(failure is null ? "" : " FAILED: " + failure)}");
+        grpcFailed |= failure is not null;
+    }
 }
 finally
 {
@@ -58,7 +69,9 @@ finally
 
 Console.WriteLine();
 Console.WriteLine(ResultTable.Render(results));
-return results.All(r => r.Failure is null) ? 0 : 1;
+Console.WriteLine($"gRPC IngestStream ({options.Concurrency} streams, batch {options.Batch}): median {(grpcRates.Count == 0 ? 0 : grpcRates.Order().ElementAt(grpcRates.Count / 2)):N0} events/s over {grpcRates.Count} runs");
+Console.WriteLine($"peak RSS of this process (gateway, aggregator, API and load generator): {GrpcStreamLoad.PeakRssBytes() / (1024 * 1024)} MiB");
+return results.All(r => r.Failure is null) && !grpcFailed ? 0 : 1;
 
 static string DotnetVersion()
 {

@@ -39,6 +39,9 @@ public static class Limits
     /// <summary>Events in one ingest request.</summary>
     public const int EventsPerRequest = 10_000;
 
+    /// <summary>How deep JSON may nest in an ingest request: the batch, the event, its data and what data nests.</summary>
+    public const int JsonDepth = 32;
+
     /// <summary>Bytes of one ingest request body.</summary>
     public const int RequestBodyBytes = 16 * 1024 * 1024;
 

@@ -154,6 +154,10 @@ internal static class LedgerMigrations
         new(3, "tenants: event retention", """
             ALTER TABLE tenants ADD COLUMN retention_days BIGINT NULL;
             """),
+        new(4, "tenants: ingest rate limits", """
+            ALTER TABLE tenants ADD COLUMN requests_per_second BIGINT NULL;
+            ALTER TABLE tenants ADD COLUMN events_per_second BIGINT NULL;
+            """),
         new(5, "portal tokens", """
             CREATE TABLE portal_tokens (
                 tenant_id TEXT NOT NULL REFERENCES tenants (id),

@@ -19,7 +19,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var tenant = new Tenant(Ids.New("tnt"), name, timeProvider.GetUtcNow());
-        var apiKey = KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var apiKey = NewKey();
         var displayPrefix = apiKey[..8];
 
         await database.WriteAsync(
@@ -51,7 +51,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
 
         var row = await database.ReadAsync(
             connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT t.id, t.name, t.created_at, t.retention_days FROM tenants t JOIN api_keys k ON k.tenant_id = t.id WHERE k.key_hash = @KeyHash",
+                "SELECT t.id, t.name, t.created_at, t.retention_days, t.requests_per_second, t.events_per_second FROM tenants t JOIN api_keys k ON k.tenant_id = t.id WHERE k.key_hash = @KeyHash",
                 new { KeyHash = Hash(apiKey) },
                 null,
                 cancellationToken)),
@@ -63,7 +63,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     {
         var row = await database.ReadAsync(
             connection => connection.QuerySingleOrDefaultAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT id, name, created_at, retention_days FROM tenants WHERE id = @TenantId",
+                "SELECT id, name, created_at, retention_days, requests_per_second, events_per_second FROM tenants WHERE id = @TenantId",
                 new { TenantId = tenantId },
                 null,
                 cancellationToken)),
@@ -75,7 +75,7 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
     {
         var rows = await database.ReadAsync(
             connection => connection.QueryAsync<TenantRow>(LedgerDatabase.Command(
-                "SELECT id, name, created_at, retention_days FROM tenants ORDER BY created_at, id", null, null, cancellationToken)),
+                "SELECT id, name, created_at, retention_days, requests_per_second, events_per_second FROM tenants ORDER BY created_at, id", null, null, cancellationToken)),
             cancellationToken);
         return [.. rows.Select(ToTenant)];
     }
@@ -96,7 +96,57 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
             },
             cancellationToken);
 
-    private Tenant ToTenant(TenantRow row) => new(row.Id, row.Name, Dialect.ReadInstant(row.CreatedAt)) { RetentionDays = (int?)row.RetentionDays };
+    public Task<bool> SetRateLimitsAsync(string tenantId, int? requestsPerSecond, int? eventsPerSecond, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var changed = await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "UPDATE tenants SET requests_per_second = @Requests, events_per_second = @Events WHERE id = @TenantId",
+                    new { TenantId = tenantId, Requests = (long?)requestsPerSecond, Events = (long?)eventsPerSecond },
+                    transaction,
+                    cancellationToken));
+                return (changed > 0, true);
+            },
+            cancellationToken);
+
+    public async Task<string?> CreateApiKeyAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var apiKey = NewKey();
+        var created = await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var inserted = await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at) SELECT id, @KeyHash, @Prefix, @CreatedAt FROM tenants WHERE id = @TenantId",
+                    new { TenantId = tenantId, KeyHash = Hash(apiKey), Prefix = apiKey[..8], CreatedAt = Dialect.Instant(timeProvider.GetUtcNow()) },
+                    transaction,
+                    cancellationToken));
+                return (inserted > 0, true);
+            },
+            cancellationToken);
+        return created ? apiKey : null;
+    }
+
+    public Task<int> RevokeApiKeysAsync(string tenantId, string prefix, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var deleted = await connection.ExecuteAsync(LedgerDatabase.Command(
+                    "DELETE FROM api_keys WHERE tenant_id = @TenantId AND prefix = @Prefix",
+                    new { TenantId = tenantId, Prefix = prefix },
+                    transaction,
+                    cancellationToken));
+                return (deleted, true);
+            },
+            cancellationToken);
+
+    private static string NewKey() => KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    private Tenant ToTenant(TenantRow row) => new(row.Id, row.Name, Dialect.ReadInstant(row.CreatedAt))
+    {
+        RetentionDays = (int?)row.RetentionDays,
+        RequestsPerSecond = (int?)row.RequestsPerSecond,
+        EventsPerSecond = (int?)row.EventsPerSecond,
+    };
 
     private sealed class TenantRow
     {
@@ -107,5 +157,9 @@ internal sealed class SqlTenantStore(LedgerDatabase database, TimeProvider timeP
         public object CreatedAt { get; set; } = null!;
 
         public long? RetentionDays { get; set; }
+
+        public long? RequestsPerSecond { get; set; }
+
+        public long? EventsPerSecond { get; set; }
     }
 }

@@ -11,7 +11,7 @@ namespace Tally.ServiceDefaults;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer</c> as either the admin token or a tenant API key (looked up
-/// by hash in the ledger). The key itself is never logged. Portal tokens are refused here without a
+/// by hash in the ledger, through <see cref="ApiKeyCache"/>). The key itself is never logged. Portal tokens are refused here without a
 /// lookup: they reach only the portal routes, which authenticate with <see cref="PortalTokenAuthenticationHandler"/>.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
@@ -19,7 +19,7 @@ public sealed class BearerAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AdminToken adminToken,
-    ITenantStore tenants)
+    ApiKeyCache apiKeys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -46,10 +46,24 @@ public sealed class BearerAuthenticationHandler(
             return Success(new Claim(ClaimTypes.Role, TallyClaims.AdminRole));
         }
 
-        var tenant = await tenants.FindByApiKeyAsync(token, Context.RequestAborted);
-        return tenant is null
-            ? AuthenticateResult.Fail("The API key is not valid.")
-            : Success(new Claim(TallyClaims.TenantId, tenant.Id), new Claim(ClaimTypes.Name, tenant.Name));
+        var tenant = await apiKeys.FindAsync(token, Context.RequestAborted);
+        if (tenant is null)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+
+        var claims = new List<Claim> { new(TallyClaims.TenantId, tenant.Id), new(ClaimTypes.Name, tenant.Name) };
+        if (tenant.RequestsPerSecond is { } requests)
+        {
+            claims.Add(new Claim(TallyClaims.RequestsPerSecond, requests.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (tenant.EventsPerSecond is { } events)
+        {
+            claims.Add(new Claim(TallyClaims.EventsPerSecond, events.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return Success([.. claims]);
     }
 
     private const string PortalTokenHere = "A portal token reads only the /api/v1/portal routes; this route takes a tenant API key.";

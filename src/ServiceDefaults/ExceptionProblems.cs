@@ -57,6 +57,11 @@ internal static class ExceptionProblems
                 problem.Detail = $"{unavailable.Store} does not answer, so this request did not complete; retry after {RetryAfterSeconds} s.";
                 problem.Type = "https://tally.dev/problems/store-unavailable";
                 break;
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                problem.Title = "Request too large";
+                problem.Detail = $"The request body is larger than {Limits.RequestBodyBytes / (1024 * 1024)} MiB; nothing of it was stored. Send smaller batches.";
+                problem.Type = "https://tally.dev/problems/too-large";
+                break;
             case BadHttpRequestException:
             case null:
                 break;

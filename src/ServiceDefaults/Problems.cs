@@ -47,6 +47,13 @@ public static class Problems
         type: "https://tally.dev/problems/conflict",
         extensions: new Dictionary<string, object?> { ["errors"] = new[] { new FieldError(field, message) } });
 
+    /// <summary>429: a rate limit; the caller sets Retry-After.</summary>
+    public static IResult TooManyRequests(string detail) => Results.Problem(
+        statusCode: StatusCodes.Status429TooManyRequests,
+        title: "Too many requests",
+        detail: detail,
+        type: "https://tally.dev/problems/rate-limited");
+
     public static IResult UnsupportedMediaType(string contentType, string supported) => Results.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type",

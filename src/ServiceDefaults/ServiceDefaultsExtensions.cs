@@ -25,6 +25,7 @@ public static class ServiceDefaultsExtensions
     {
         services.AddSingleton(paths);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<MeterChanges>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ExceptionProblems.Describe);
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -38,6 +39,11 @@ public static class ServiceDefaultsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AdminToken>();
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ApiKeyCache>();
         services.AddAuthentication(TallyClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(TallyClaims.Scheme, null)
             .AddScheme<AuthenticationSchemeOptions, PortalTokenAuthenticationHandler>(TallyClaims.PortalScheme, null);

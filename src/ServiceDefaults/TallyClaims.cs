@@ -20,6 +20,12 @@ public static class TallyClaims
     public const string PortalSubject = "tally:portal-subject";
     public const string PortalTokenId = "tally:portal-token";
 
+    /// <summary>The tenant's own ingest requests-per-second limit, when the admin API set one.</summary>
+    public const string RequestsPerSecond = "tally:requests-per-second";
+
+    /// <summary>The tenant's own ingest events-per-second limit, when the admin API set one.</summary>
+    public const string EventsPerSecond = "tally:events-per-second";
+
     /// <summary>The authenticated tenant's id; endpoints behind <see cref="TenantPolicy"/> always have one.</summary>
     public static string GetTenantId(this ClaimsPrincipal user) =>
         user.FindFirstValue(TenantId) ?? throw new InvalidOperationException("The request is not authenticated as a tenant.");

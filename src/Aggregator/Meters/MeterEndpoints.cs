@@ -42,7 +42,7 @@ public static class MeterEndpoints
         return routes;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IMeterStore store, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(HttpContext context, IMeterStore store, MeterChanges changes, TimeProvider clock)
     {
         var (request, problem) = await JsonBody.ReadAsync<CreateMeterRequest>(context.Request);
         if (problem is not null)
@@ -57,10 +57,11 @@ public static class MeterEndpoints
         }
 
         await store.CreateAsync(meter, context.RequestAborted);
+        changes.Publish(meter.TenantId);
         return Results.Created($"/api/v1/meters/{meter.Slug}", MeterResponse.From(meter));
     }
 
-    private static async Task<IResult> UpdateAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, TimeProvider clock)
+    private static async Task<IResult> UpdateAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, MeterChanges changes, TimeProvider clock)
     {
         var current = await store.GetAsync(context.User.GetTenantId(), meterIdOrSlug, context.RequestAborted);
         if (current is null)
@@ -81,10 +82,11 @@ public static class MeterEndpoints
         }
 
         await store.UpdateAsync(meter, context.RequestAborted);
+        changes.Publish(meter.TenantId);
         return Results.Ok(MeterResponse.From(meter));
     }
 
-    private static async Task<IResult> DeleteAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IPlanStore plans)
+    private static async Task<IResult> DeleteAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IPlanStore plans, MeterChanges changes)
     {
         var tenantId = context.User.GetTenantId();
         var meter = await store.GetAsync(tenantId, meterIdOrSlug, context.RequestAborted);
@@ -104,6 +106,7 @@ public static class MeterEndpoints
         }
 
         await store.DeleteAsync(tenantId, meter.Id, context.RequestAborted);
+        changes.Publish(tenantId);
         return Results.NoContent();
     }
 

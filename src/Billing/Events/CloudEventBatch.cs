@@ -4,4 +4,7 @@ namespace Tally.Billing.Events;
 public sealed record CloudEventBatch(IReadOnlyList<UsageEvent> Events, IReadOnlyList<FieldError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>Whether the body was a JSON array (field errors then name events by index).</summary>
+    public bool IsArray { get; init; }
 }

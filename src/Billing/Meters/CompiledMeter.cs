@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Tally.Billing.Meters;
@@ -22,13 +23,24 @@ public sealed class CompiledMeter
 
     public MeterDefinition Definition { get; }
 
+    /// <summary>Where the value property points inside <c>data</c>, as a suffix such as <c>.tokens</c> (empty for COUNT).</summary>
+    public string ValuePath => _value is null ? "" : _value.Canonical[1..];
+
     /// <summary>
     /// Whether the meter measures an event of its type with this data and time: false with
     /// <paramref name="skipped"/> when the event is outside the meter by design (before eventFrom, or
     /// filtered out), false with <paramref name="error"/> when the meter cannot measure it (the value
     /// is missing or not a number). Both are null when the event is measured.
     /// </summary>
-    public bool TryMeasure(JsonElement data, DateTimeOffset time, out string? skipped, out string? error)
+    public bool TryMeasure(JsonElement data, DateTimeOffset time, out string? skipped, out string? error) =>
+        TryMeasure(data.ValueKind == JsonValueKind.Undefined ? [] : JsonMarshal.GetRawUtf8Value(data), time, out skipped, out error);
+
+    /// <inheritdoc cref="TryMeasure(JsonElement, DateTimeOffset, out string?, out string?)"/>
+    /// <param name="data">The event's <c>data</c> as UTF-8 JSON; empty when the event has none.</param>
+    /// <param name="time">The event's time.</param>
+    /// <param name="skipped">Why the meter leaves the event out by design.</param>
+    /// <param name="error">Why the meter cannot measure the event.</param>
+    public bool TryMeasure(ReadOnlySpan<byte> data, DateTimeOffset time, out string? skipped, out string? error)
     {
         skipped = null;
         error = null;
@@ -38,9 +50,10 @@ public sealed class CompiledMeter
             return false;
         }
 
+        var isObject = !data.IsEmpty && data[0] == (byte)'{';
         foreach (var (path, condition) in _filter)
         {
-            if (!Passes(data, path, condition))
+            if (!Passes(data, isObject, path, condition))
             {
                 skipped = $"data does not pass the filter on {condition.Path}";
                 return false;
@@ -52,27 +65,27 @@ public sealed class CompiledMeter
             return true;
         }
 
-        if (_value is null || data.ValueKind != JsonValueKind.Object || !_value.TrySelect(data, out var element)
-            || element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        if (_value is null || !isObject || !_value.TrySelect(data, out var value) || value.Kind(data) is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             error = $"missing value property: \"{Definition.ValueProperty}\"";
             return false;
         }
 
+        var kind = value.Kind(data);
         if (Definition.Aggregation == MeterAggregation.UniqueCount)
         {
-            if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            if (kind is JsonValueKind.Object or JsonValueKind.Array)
             {
-                error = $"value property \"{Definition.ValueProperty}\" is a JSON {element.ValueKind.ToString().ToLowerInvariant()}, not a scalar";
+                error = $"value property \"{Definition.ValueProperty}\" is a JSON {kind.ToString().ToLowerInvariant()}, not a scalar";
                 return false;
             }
 
             return true;
         }
 
-        if (!TryNumber(element, out _))
+        if (!value.TryNumber(data, out _))
         {
-            error = $"value property \"{Definition.ValueProperty}\" is {Describe(element)}; it must be a number or a numeric string";
+            error = $"value property \"{Definition.ValueProperty}\" is {Describe(data, value)}; it must be a number or a numeric string";
             return false;
         }
 
@@ -104,11 +117,11 @@ public sealed class CompiledMeter
         _ => null,
     };
 
-    private static bool Passes(JsonElement data, JsonPath path, DataCondition condition)
+    private static bool Passes(ReadOnlySpan<byte> data, bool isObject, JsonPath path, DataCondition condition)
     {
-        JsonElement element = default;
-        var present = data.ValueKind == JsonValueKind.Object && path.TrySelect(data, out element) && element.ValueKind != JsonValueKind.Null;
-        var text = present ? ScalarText(element) : null;
+        JsonSlice value = default;
+        var present = isObject && path.TrySelect(data, out value) && value.Kind(data) != JsonValueKind.Null;
+        var text = present ? value.ScalarText(data) : null;
         return condition.Operator switch
         {
             DataOperator.Exists => present == (condition.Values[0] == "true"),
@@ -116,24 +129,24 @@ public sealed class CompiledMeter
             DataOperator.Ne => text != condition.Values[0],
             DataOperator.In => text is not null && condition.Values.Contains(text),
             DataOperator.Nin => text is null || !condition.Values.Contains(text),
-            _ => present && TryNumber(element, out var value)
+            _ => present && value.TryNumber(data, out var number)
                 && decimal.TryParse(condition.Values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var bound)
                 && condition.Operator switch
                 {
-                    DataOperator.Gt => value > bound,
-                    DataOperator.Gte => value >= bound,
-                    DataOperator.Lt => value < bound,
-                    _ => value <= bound,
+                    DataOperator.Gt => number > bound,
+                    DataOperator.Gte => number >= bound,
+                    DataOperator.Lt => number < bound,
+                    _ => number <= bound,
                 },
         };
     }
 
-    private static string Describe(JsonElement element) => element.ValueKind switch
+    private static string Describe(ReadOnlySpan<byte> data, JsonSlice value) => value.Kind(data) switch
     {
-        JsonValueKind.String => $"the string \"{Truncate(element.GetString()!)}\"",
-        JsonValueKind.Number => $"the number {Truncate(element.GetRawText())}, outside the range Tally can bill",
-        JsonValueKind.True or JsonValueKind.False => $"the boolean {element.GetRawText()}",
-        _ => $"a JSON {element.ValueKind.ToString().ToLowerInvariant()}",
+        JsonValueKind.String => $"the string \"{Truncate(value.ScalarText(data)!)}\"",
+        JsonValueKind.Number => $"the number {Truncate(value.ScalarText(data)!)}, outside the range Tally can bill",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.ScalarText(data)}",
+        var kind => $"a JSON {kind.ToString().ToLowerInvariant()}",
     };
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";

@@ -140,6 +140,70 @@ public sealed class JsonPath
         return true;
     }
 
+    /// <summary>
+    /// Follows the path through the UTF-8 JSON <paramref name="json"/> without building a DOM; false if any
+    /// step is missing. Of repeated property names the last counts, as with <see cref="JsonElement"/>.
+    /// </summary>
+    public bool TrySelect(ReadOnlySpan<byte> json, out JsonSlice value)
+    {
+        value = new JsonSlice(0, json.Length);
+        foreach (var step in _steps)
+        {
+            var at = value.Start;
+            var reader = new Utf8JsonReader(json.Slice(value.Start, value.Length));
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            var found = false;
+            if (step is string name)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return false;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var match = reader.ValueTextEquals(name);
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    if (match)
+                    {
+                        (found, value) = (true, new JsonSlice(at + start, (int)reader.BytesConsumed - start));
+                    }
+                }
+            }
+            else
+            {
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return false;
+                }
+
+                var index = (int)step;
+                for (var i = 0; !found && reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    if (i == index)
+                    {
+                        (found, value) = (true, new JsonSlice(at + start, (int)reader.BytesConsumed - start));
+                    }
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override string ToString() => Text;
 
     private static bool IsIdentifier(string name) =>

@@ -15,4 +15,13 @@ public interface ITenantStore
 
     /// <summary>Sets how long the tenant's events are kept (null: forever); false if there is no such tenant.</summary>
     Task<bool> SetRetentionAsync(string tenantId, int? retentionDays, CancellationToken cancellationToken);
+
+    /// <summary>Sets the tenant's own ingest rate limits (null: the configured default); false if there is no such tenant.</summary>
+    Task<bool> SetRateLimitsAsync(string tenantId, int? requestsPerSecond, int? eventsPerSecond, CancellationToken cancellationToken);
+
+    /// <summary>Adds an API key to the tenant and returns it (shown once); null if there is no such tenant.</summary>
+    Task<string?> CreateApiKeyAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the tenant's API keys starting with <paramref name="prefix"/> (their first 8 characters); returns how many.</summary>
+    Task<int> RevokeApiKeysAsync(string tenantId, string prefix, CancellationToken cancellationToken);
 }

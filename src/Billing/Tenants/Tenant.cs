@@ -8,4 +8,10 @@ public sealed record Tenant(string Id, string Name, DateTimeOffset CreatedAt)
 
     /// <summary>How long stored events are kept, in days; null keeps them (the default).</summary>
     public int? RetentionDays { get; init; }
+
+    /// <summary>The tenant's own limit of ingest requests per second; null uses the configured default.</summary>
+    public int? RequestsPerSecond { get; init; }
+
+    /// <summary>The tenant's own limit of ingested events per second; null uses the configured default.</summary>
+    public int? EventsPerSecond { get; init; }
 }

@@ -92,6 +92,9 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
         }
     }
 
+    /// <summary>Records committed so far, over all partitions (for tests and telemetry).</summary>
+    internal long RecordCount => _partitions.Sum(p => p.DurableNext);
+
     /// <summary>The full path of the log directory.</summary>
     public string Directory => _directory.Path;
 

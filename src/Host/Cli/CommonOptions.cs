@@ -18,6 +18,11 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultPort,
     };
 
+    public static Option<int?> GrpcPort() => new("--grpc-port")
+    {
+        Description = "TCP port of the gRPC ingest service (HTTP/2 without TLS); default Ingest:GrpcPort, else a free port (printed at start).",
+    };
+
     public static Option<string> Bind() => new("--bind")
     {
         Description = "Address to listen on; 0.0.0.0 to accept connections from other machines.",

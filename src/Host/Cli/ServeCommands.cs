@@ -14,8 +14,9 @@ internal static class ServeCommands
         var port = CommonOptions.Port(8080);
         var dataDir = CommonOptions.DataDir();
         var bind = CommonOptions.Bind();
-        var command = new Command("up", "Run the whole pipeline in this process on embedded defaults (or what configuration names).") { port, dataDir, bind };
-        command.SetAction((result, _) => RunServerAsync(new ServeSettings(TallyRoles.All, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!)));
+        var grpcPort = CommonOptions.GrpcPort();
+        var command = new Command("up", "Run the whole pipeline in this process on embedded defaults (or what configuration names).") { port, dataDir, bind, grpcPort };
+        command.SetAction((result, _) => RunServerAsync(new ServeSettings(TallyRoles.All, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!) { GrpcPort = result.GetValue(grpcPort) }));
         return command;
     }
 
@@ -29,7 +30,8 @@ internal static class ServeCommands
         var port = CommonOptions.Port(8080);
         var dataDir = CommonOptions.DataDir();
         var bind = CommonOptions.Bind();
-        var command = new Command("serve", "Run some of Tally's roles in this process, for a multi-process deployment.") { roles, port, dataDir, bind };
+        var grpcPort = CommonOptions.GrpcPort();
+        var command = new Command("serve", "Run some of Tally's roles in this process, for a multi-process deployment.") { roles, port, dataDir, bind, grpcPort };
         command.SetAction((result, _) =>
         {
             var parsed = TallyRoles.None;
@@ -44,7 +46,7 @@ internal static class ServeCommands
                 parsed |= role;
             }
 
-            return RunServerAsync(new ServeSettings(parsed, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!));
+            return RunServerAsync(new ServeSettings(parsed, result.GetValue(dataDir)!, result.GetValue(port), result.GetValue(bind)!) { GrpcPort = result.GetValue(grpcPort) });
         });
         return command;
     }
@@ -116,6 +118,11 @@ internal static class ServeCommands
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tally");
         HostLog.Listening(logger, settings.Roles, settings.BaseUrl, settings.DataDirectory);
         Console.Out.WriteLine($"Tally is up: {settings.BaseUrl}");
+        if (TallyServer.GrpcUrl(app, settings) is { } grpc)
+        {
+            Console.Out.WriteLine($"gRPC ingest: {grpc} (tally.ingest.v1.IngestService, server reflection on)");
+        }
+
         if (settings.Roles.HasFlag(TallyRoles.Api))
         {
             var token = app.Services.GetRequiredService<AdminToken>();

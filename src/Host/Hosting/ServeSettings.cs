@@ -7,4 +7,7 @@ public sealed record ServeSettings(TallyRoles Roles, string DataDirectory, int P
     public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
 
     public string BaseUrl => $"http://{BindAddress}:{Port}";
+
+    /// <summary>The gRPC ingest port (ingest role); null: <c>Ingest:GrpcPort</c>, whose default 0 picks a free port.</summary>
+    public int? GrpcPort { get; init; }
 }

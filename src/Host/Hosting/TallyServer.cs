@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Tally.Aggregator;
 using Tally.Billing;
 using Tally.Billing.EventLog;
@@ -23,10 +26,17 @@ public static class TallyServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("TALLY_");
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
-        builder.WebHost.UseUrls(settings.BaseUrl);
+        var grpcPort = settings.Roles.HasFlag(TallyRoles.Ingest) ? settings.GrpcPort ?? builder.Configuration.GetValue("Ingest:GrpcPort", 0) : (int?)null;
         // A bound on every request body; each route then bounds every field it reads (Limits).
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            Listen(kestrel, settings.BindAddress, settings.Port, null);
+            if (grpcPort is { } port)
+            {
+                // gRPC without TLS needs HTTP/2 with prior knowledge, so its own HTTP/2-only port.
+                Listen(kestrel, settings.BindAddress, port, HttpProtocols.Http2);
+            }
+
             kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes;
             // Room for a meter query naming its most subjects at their longest (GET, as OpenMeter has it).
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
@@ -70,7 +80,7 @@ public static class TallyServer
 
         if (roles.HasFlag(TallyRoles.Ingest))
         {
-            services.AddTallyIngest();
+            services.AddTallyIngest(configuration);
         }
 
         if (roles.HasFlag(TallyRoles.Aggregator))
@@ -97,7 +107,7 @@ public static class TallyServer
         app.UseTallyServiceDefaults();
         if (roles.HasFlag(TallyRoles.Ingest))
         {
-            app.MapTallyIngest();
+            app.UseTallyIngest();
         }
 
         if (roles.HasFlag(TallyRoles.Api))
@@ -111,6 +121,39 @@ public static class TallyServer
         }
 
         return app;
+    }
+
+    /// <summary>Where the gRPC ingest service listens once started (its port may have been picked), or null without the ingest role.</summary>
+    public static string? GrpcUrl(WebApplication app, ServeSettings settings)
+    {
+        if (!settings.Roles.HasFlag(TallyRoles.Ingest))
+        {
+            return null;
+        }
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.FirstOrDefault(address => new Uri(address).Port != settings.Port);
+    }
+
+    // Protocols null keeps Kestrel's default (what the main port always had).
+    private static void Listen(KestrelServerOptions kestrel, string bindAddress, int port, HttpProtocols? protocols)
+    {
+        void Configure(ListenOptions listen)
+        {
+            if (protocols is { } chosen)
+            {
+                listen.Protocols = chosen;
+            }
+        }
+
+        if (System.Net.IPAddress.TryParse(bindAddress, out var address))
+        {
+            kestrel.Listen(address, port, Configure);
+        }
+        else
+        {
+            kestrel.ListenLocalhost(port, Configure);
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using Tally.Billing;
-using Tally.Billing.EventLog;
-using Tally.Billing.Events;
+using Tally.Ingest.RateLimits;
 using Tally.ServiceDefaults;
 
 namespace Tally.Ingest.Events;
@@ -18,11 +17,11 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/v1/events", IngestAsync).RequireAuthorization(TallyClaims.TenantPolicy);
+        routes.MapPost("/api/v1/events", IngestAsync).RequireAuthorization(TallyClaims.TenantPolicy).RequireRateLimiting(IngestRateLimits.PolicyName);
         return routes;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IEventLog log, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(HttpContext context, EventIngestion ingestion)
     {
         var contentType = context.Request.ContentType ?? "";
         bool? expectBatch;
@@ -42,44 +41,27 @@ public static class EventEndpoints
         }
 
         var body = await ReadBodyAsync(context.Request.BodyReader, context.RequestAborted);
-        var batch = CloudEventParser.Parse(body, expectBatch, clock.GetUtcNow());
-        if (!batch.IsValid)
+        switch (await ingestion.IngestAsync(context.User, body, expectBatch, context.RequestAborted))
         {
-            return Problems.Validation(batch.Errors);
+            case IngestOutcome.Invalid invalid:
+                return Problems.Validation(invalid.Errors);
+            case IngestOutcome.Limited limited:
+                await IngestRateLimits.Write(context, limited.RetryAfter, limited.What);
+                return Results.Empty;
+            case IngestOutcome.Unavailable { Failure: StorageFullException full }:
+                // Answered as storage-full (503, Retry-After) by the shared problem mapping; nothing was stored.
+                ExceptionDispatchInfo.Throw(full);
+                return Results.Empty;
+            case IngestOutcome.Unavailable:
+                context.Response.Headers.RetryAfter = "1";
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Event log unavailable",
+                    detail: "The events could not be stored durably and were not acknowledged; retry the same request shortly.",
+                    type: "https://tally.dev/problems/event-log-unavailable");
+            default:
+                return Results.NoContent();
         }
-
-        var tenantId = context.User.GetTenantId();
-        var records = new LogRecord[batch.Events.Count];
-        for (var i = 0; i < records.Length; i++)
-        {
-            records[i] = new LogRecord(EventKey.For(new EventIdentity(tenantId, batch.Events[i].Source, batch.Events[i].Id)), batch.Events[i].Json);
-        }
-
-        var logger = loggers.CreateLogger(typeof(EventEndpoints));
-        try
-        {
-            await log.AppendAsync(records, context.RequestAborted);
-        }
-        catch (StorageFullException ex)
-        {
-            // Answered as storage-full (503, Retry-After) by the shared problem mapping; nothing was stored.
-            IngestLog.AppendFailed(logger, ex, tenantId, records.Length);
-            throw;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not acknowledged: the client must retry the whole request (events carry ids for that).
-            IngestLog.AppendFailed(logger, ex, tenantId, records.Length);
-            context.Response.Headers.RetryAfter = "1";
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Event log unavailable",
-                detail: "The events could not be stored durably and were not acknowledged; retry the same request shortly.",
-                type: "https://tally.dev/problems/event-log-unavailable");
-        }
-
-        IngestLog.Accepted(logger, tenantId, records.Length);
-        return Results.NoContent();
     }
 
     private static string MediaType(string contentType)

@@ -34,6 +34,12 @@ public sealed class RetentionWorkerTests
         public Task<Tenant?> GetAsync(string tenantId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<bool> SetRetentionAsync(string tenantId, int? retentionDays, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> SetRateLimitsAsync(string tenantId, int? requestsPerSecond, int? eventsPerSecond, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string?> CreateApiKeyAsync(string tenantId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int> RevokeApiKeysAsync(string tenantId, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class RecordingEvents : IEventStore

@@ -23,6 +23,8 @@ public static class LayoutRules
         ("Stripe.net", "Tally.Stripe"),
         ("Microsoft.Orleans.", "Tally.Rating"),
         ("RocksDB", "Tally.EventIdentities"),
+        ("Grpc.", "Tally.Ingest"),
+        ("Google.Protobuf", "Tally.Ingest"),
     ];
 
     /// <summary>Test and benchmark assemblies may see a project's internals; nothing else may.</summary>

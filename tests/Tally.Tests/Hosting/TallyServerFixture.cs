@@ -14,13 +14,20 @@ public sealed class TallyServerFixture : IAsyncLifetime
     public const string AdminToken = "tadm_server-fixture";
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-server-").FullName;
     private WebApplication? _app;
+    private ServeSettings? _settings;
 
     public HttpClient Http { get; } = new();
+
+    /// <summary>The gRPC ingest service's address (a free port picked at start).</summary>
+    public Uri GrpcUrl => new(TallyServer.GrpcUrl(_app!, _settings!)!);
+
+    /// <summary>The server's services, e.g. its event log.</summary>
+    public IServiceProvider Services => _app!.Services;
 
     public async ValueTask InitializeAsync()
     {
         var port = FreePorts.Next();
-        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port)
+        _settings = new ServeSettings(TallyRoles.All, _dataDir, port)
         {
             Configuration = new Dictionary<string, string?>
             {
@@ -32,7 +39,8 @@ public sealed class TallyServerFixture : IAsyncLifetime
                 ["Close:PollMilliseconds"] = "50",
                 ["Close:ApprovalAbove"] = "1000",
             },
-        });
+        };
+        _app = TallyServer.Build(_settings);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }

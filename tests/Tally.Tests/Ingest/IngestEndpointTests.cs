@@ -5,8 +5,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Billing.EventLog;
+using Tally.Billing.Meters;
 using Tally.Billing.Tenants;
 using Tally.Host.Hosting;
+using Tally.Ingest.Meters;
+using Tally.ServiceDefaults;
 
 namespace Tally.Tests.Ingest;
 
@@ -53,6 +56,44 @@ public sealed class IngestEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_EventItsMeterCannotMeasure_Answers400NamingIndexPathAndMeterAndAppendsNothing()
+    {
+        await CreateMeterAsync("tokens", "prompt", "$.tokens");
+
+        var (status, body) = await PostAsync(_key, "application/cloudevents-batch+json",
+            """[{"specversion":"1.0","id":"a","source":"s","type":"prompt","subject":"c1","data":{"tokens":5}},{"specversion":"1.0","id":"b","source":"s","type":"prompt","subject":"c1","data":{"tokens":"abc"}}]""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("https://tally.dev/problems/validation", body.GetProperty("type").GetString());
+        Assert.Equal("[1].data.tokens", body.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal(
+            "cannot be measured by meter 'tokens': value property \"$.tokens\" is the string \"abc\"; it must be a number or a numeric string; fix the event or the meter.",
+            body.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Empty(_log.Appended);
+    }
+
+    [Fact]
+    public async Task Post_ManyRequests_ReadMetersOnceAndAChangeAppliesAtOnce()
+    {
+        var catalog = _app!.Services.GetRequiredService<TenantMeterCatalog>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (status, _) = await PostAsync(_key, "application/cloudevents+json", $$$"""{"specversion":"1.0","id":"e{{{i}}}","source":"s","type":"prompt","subject":"c1","data":{"tokens":"abc"}}""");
+            Assert.Equal(HttpStatusCode.NoContent, status);
+        }
+
+        await CreateMeterAsync("tokens", "prompt", "$.tokens");
+        var tenant = Assert.Single(await _app.Services.GetRequiredService<ITenantStore>().ListAsync(TestContext.Current.CancellationToken));
+        _app.Services.GetRequiredService<MeterChanges>().Publish(tenant.Id);
+        var (refused, body) = await PostAsync(_key, "application/cloudevents+json", """{"specversion":"1.0","id":"x","source":"s","type":"prompt","subject":"c1","data":{"tokens":"abc"}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("data.tokens", body.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal(2, catalog.Loads);
+        Assert.Equal(5, _log.Appended.Count);
+    }
+
+    [Fact]
     public async Task Post_WrongContentType_Answers415()
     {
         var (status, body) = await PostAsync(_key, "text/plain", "hello");
@@ -91,6 +132,14 @@ public sealed class IngestEndpointTests : IAsyncLifetime
         }
 
         Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private async Task CreateMeterAsync(string slug, string eventType, string valueProperty)
+    {
+        var tenant = Assert.Single(await _app!.Services.GetRequiredService<ITenantStore>().ListAsync(TestContext.Current.CancellationToken));
+        await _app.Services.GetRequiredService<IMeterStore>().CreateAsync(
+            new MeterDefinition(tenant.Id, "m_" + slug, slug, null, eventType, MeterAggregation.Sum, valueProperty, new Dictionary<string, string>(), DateTimeOffset.UtcNow),
+            TestContext.Current.CancellationToken);
     }
 
     private async Task<(HttpStatusCode, JsonElement)> PostAsync(string key, string contentType, string body)

@@ -91,8 +91,6 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
     public async Task Queries_GetPostCsvCustomersAndEventList_AnswerExactly()
     {
         var key = await server.CreateTenantAsync("queries");
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key,
-            new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens", groupBy = new { model = "$.model" } });
         var acme = (await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "acme", usageAttribution = new { subjectKeys = new[] { "s1", "s2" } } }))
             .GetProperty("id").GetString();
         var (status, _) = await server.PostEventsAsync(key, """
@@ -102,6 +100,10 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
              {"specversion":"1.0","id":"4","source":"t","type":"unmetered","subject":"s1","time":"2026-11-02T11:00:00Z"}]
             """);
         Assert.Equal(HttpStatusCode.NoContent, status);
+
+        // Created after the events: ingest would now refuse event 3, which this meter cannot measure.
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key,
+            new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens", groupBy = new { model = "$.model" } });
         await Eventually.EqualsAsync(4, async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/events?from=2026-11-01T00:00:00Z", key)).GetArrayLength(), TimeSpan.FromSeconds(60));
 
         var byCustomer = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters/tokens/query?filterCustomerId=acme&from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z", key);
@@ -212,6 +214,27 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
         var pending = Assert.Single(before.GetProperty("meters")[0].GetProperty("differences").EnumerateArray());
         Assert.Equal((false, "2026-10-02T10:00:00Z", true, 5m), (before.GetProperty("clean").GetBoolean(), pending.GetProperty("hour").GetString(), pending.GetProperty("pending").GetBoolean(), pending.GetProperty("events").GetDecimal()));
         Assert.Equal((true, 0), (after.GetProperty("clean").GetBoolean(), after.GetProperty("meters")[0].GetProperty("differences").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task AdminTenant_LimitsAndKeys_SetShownRotatedAndRevokedAtOnce()
+    {
+        var key = await server.CreateTenantAsync("keys");
+        var id = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", TallyServerFixture.AdminToken)).EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "keys").GetProperty("id").GetString();
+
+        var invalid = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { requestsPerSecond = 0, eventsPerSecond = 5 });
+        var set = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/admin/tenants/{id}", TallyServerFixture.AdminToken, new { requestsPerSecond = 50, eventsPerSecond = 5000 });
+        var second = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/admin/tenants/{id}/api-keys", TallyServerFixture.AdminToken);
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters", second.GetProperty("apiKey").GetString()!);
+        await server.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/admin/tenants/{id}/api-keys/{key[..8]}", TallyServerFixture.AdminToken);
+        await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Delete, $"/api/admin/tenants/{id}/api-keys/{key[..8]}", TallyServerFixture.AdminToken);
+
+        Assert.Equal("requestsPerSecond", invalid.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal((50, 5000), (set.GetProperty("requestsPerSecond").GetInt32(), set.GetProperty("eventsPerSecond").GetInt32()));
+        Assert.Equal(second.GetProperty("apiKey").GetString()![..8], second.GetProperty("prefix").GetString());
+        await server.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/v1/meters", key);
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters", second.GetProperty("apiKey").GetString()!);
     }
 
     private async Task<string> CsvAsync(string key, string path)
