@@ -35,6 +35,9 @@ internal static partial class AggregatorLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Partition {Partition} moved to another aggregator before {End} was committed; it will be replayed there")]
     public static partial void Revoked(ILogger logger, int partition, long end);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "A live query of meter {MeterSlug} failed; the stream retries at its next interval")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "A live query of meter {MeterSlug} failed; the stream retries at its next interval")]
     public static partial void StreamQueryFailed(ILogger logger, Exception exception, string meterSlug);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "The aggregator failed and starts again in {Seconds} s from the committed positions (a replay is harmless: identities are counted once)")]
+    public static partial void Restarting(ILogger logger, Exception exception, double seconds);
 }

@@ -48,7 +48,11 @@ public sealed class UsageAggregator(
             }
 
             await RetryAsync(batch, () => StoreAsync(batch, cancellationToken), cancellationToken);
-            if (await consumer.CommitAsync(batch.Partition, batch.NextPosition, cancellationToken))
+
+            // Committing can fail too (the log's disk is full): retry it like a write, never give up the loop.
+            var committed = false;
+            await RetryAsync(batch, async () => committed = await consumer.CommitAsync(batch.Partition, batch.NextPosition, cancellationToken), cancellationToken);
+            if (committed)
             {
                 continuing[batch.Partition] = batch.NextPosition;
                 metrics.Committed(batch.Partition, batch.NextPosition - batch.FirstPosition);

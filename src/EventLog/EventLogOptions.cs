@@ -29,6 +29,10 @@ public sealed class KafkaOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:Topic must not be empty.")]
     public string Topic { get; set; } = "tally.events";
 
+    /// <summary>Topic of billing events (invoice issued, voided, a close that needs a person), keyed by tenant.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:BillingEventsTopic must not be empty.")]
+    public string BillingEventsTopic { get; set; } = "tally.billing-events";
+
     /// <summary>Extra librdkafka settings (e.g. <c>security.protocol</c>, <c>sasl.*</c>) passed through unchanged.</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 }

@@ -48,6 +48,11 @@ public static class EventLogServiceCollectionExtensions
 
         // Both logs report their progress; the period close waits on it.
         services.AddSingleton(provider => (IEventLogProgress)provider.GetRequiredService<IEventLog>());
+        if (!string.IsNullOrWhiteSpace(configuration[$"{KafkaOptions.SectionName}:BootstrapServers"]))
+        {
+            services.AddSingleton<Billing.Closing.IBillingEventSink>(provider => new KafkaBillingEventSink(provider.GetRequiredService<IOptions<KafkaOptions>>().Value));
+        }
+
         return services;
     }
 }

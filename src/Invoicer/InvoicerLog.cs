@@ -17,6 +17,6 @@ internal static partial class InvoicerLog
     [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "The scheduler could not start the close of {Period} for tenant {TenantId}; other tenants go on")]
     public static partial void ScheduleFailed(ILogger logger, Exception exception, string tenantId, string period);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Publishing billing event {EventId} failed; it stays queued")]
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Publishing billing events ({EventId}) failed; they stay queued and are retried")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string eventId);
 }

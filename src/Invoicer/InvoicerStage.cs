@@ -32,10 +32,12 @@ public static class InvoicerStage
         services.AddHostedService(provider => provider.GetRequiredService<CloseWorker>());
         services.AddSingleton<CloseScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<CloseScheduler>());
+        services.AddSingleton<BillingEventDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<BillingEventDispatcher>());
         return services;
     }
 
     /// <summary>Maps invoices, close runs and invoice explanations.</summary>
     public static IEndpointRouteBuilder MapTallyInvoicer(this IEndpointRouteBuilder routes) =>
-        routes.MapBillingInvoices().MapCloseRuns().MapInvoiceExplanation();
+        routes.MapBillingInvoices().MapCloseRuns().MapInvoiceExplanation().MapBillingEvents();
 }

@@ -90,17 +90,17 @@ internal static class InvoiceRows
     /// </summary>
     public static async Task<bool> IssueAsync(DbConnection connection, DbTransaction transaction, LedgerDialect dialect, string tenantId, string invoiceId, string? reviewedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var kind = await connection.QuerySingleOrDefaultAsync<string?>(LedgerDatabase.Command(
-            "SELECT kind FROM billing_invoices WHERE tenant_id = @TenantId AND id = @InvoiceId AND status IN ('Draft', 'PendingApproval')",
+        var draft = await connection.QuerySingleOrDefaultAsync<(string Kind, string CustomerId, string BillingPeriod, object Total, string Currency, string? Corrects)?>(LedgerDatabase.Command(
+            "SELECT kind, customer_id, billing_period, total, currency, corrects FROM billing_invoices WHERE tenant_id = @TenantId AND id = @InvoiceId AND status IN ('Draft', 'PendingApproval')",
             new { TenantId = tenantId, InvoiceId = invoiceId },
             transaction,
             cancellationToken));
-        if (kind is null)
+        if (draft is not { } found)
         {
             return false;
         }
 
-        var series = kind == nameof(InvoiceKind.CreditNote) ? "CN" : "INV";
+        var series = found.Kind == nameof(InvoiceKind.CreditNote) ? "CN" : "INV";
         var seq = await connection.ExecuteScalarAsync<long>(LedgerDatabase.Command(
             """
             INSERT INTO invoice_number_sequences (tenant_id, series, last_seq) VALUES (@TenantId, @Series, 1)
@@ -110,12 +110,27 @@ internal static class InvoiceRows
             new { TenantId = tenantId, Series = series },
             transaction,
             cancellationToken));
+        var number = $"{series}-{seq:D6}";
         await connection.ExecuteAsync(LedgerDatabase.Command(
             "UPDATE billing_invoices SET status = 'Issued', invoice_number = @Number, issued_at = @Now, reviewed_by = COALESCE(@ReviewedBy, reviewed_by) WHERE tenant_id = @TenantId AND id = @InvoiceId",
-            new { Number = $"{series}-{seq:D6}", Now = dialect.Instant(now), ReviewedBy = reviewedBy, TenantId = tenantId, InvoiceId = invoiceId },
+            new { Number = number, Now = dialect.Instant(now), ReviewedBy = reviewedBy, TenantId = tenantId, InvoiceId = invoiceId },
             transaction,
             cancellationToken));
-        await EnqueueAsync(connection, transaction, dialect, new BillingEvent("invoice.issued", tenantId, invoiceId, "{}"), now, cancellationToken);
+        var payload = JsonSerializer.Serialize(
+            new
+            {
+                invoiceId,
+                number,
+                type = found.Kind == nameof(InvoiceKind.CreditNote) ? "credit_note" : "standard",
+                customerId = found.CustomerId,
+                period = found.BillingPeriod,
+                total = dialect.ReadDecimal(found.Total).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                currency = found.Currency,
+                corrects = found.Corrects,
+                issuedAt = now,
+            },
+            LedgerJson.Options);
+        await EnqueueAsync(connection, transaction, dialect, new BillingEvent("invoice.issued", tenantId, invoiceId, payload), now, cancellationToken);
         return true;
     }
 

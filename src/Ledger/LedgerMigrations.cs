@@ -262,6 +262,7 @@ internal static class LedgerMigrations
                 lease_token TEXT NULL,
                 lease_owner TEXT NULL,
                 lease_until {instant} NULL,
+                previous_owner TEXT NULL,
                 history_count BIGINT NOT NULL,
                 updated_at {instant} NOT NULL,
                 PRIMARY KEY (tenant_id, run_id, customer_id),

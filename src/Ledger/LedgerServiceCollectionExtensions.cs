@@ -44,6 +44,7 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton<ICustomerStore, SqlCustomerStore>();
         services.TryAddSingleton<IInvoiceStore, SqlInvoiceStore>();
         services.TryAddSingleton<Billing.Closing.ICloseRunStore, SqlCloseRunStore>();
+        services.TryAddSingleton<Billing.Closing.IBillingOutbox, SqlBillingOutbox>();
         services.TryAddSingleton<IPortalTokenStore, SqlPortalTokenStore>();
 
         // Hosted services start in registration order; first place means the schema is current before any stage runs.

@@ -16,7 +16,7 @@ namespace Tally.Ledger;
 /// </summary>
 internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
 {
-    private const string TaskColumns = "tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token";
+    private const string TaskColumns = "tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token, previous_owner";
 
     private LedgerDialect Dialect => database.Dialect;
 
@@ -47,8 +47,8 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                     0, JsonSerializer.Serialize(new { customers = customerIds.Count, kind = run.Kind.ToString(), dryRun = run.DryRun, requestedBy = run.RequestedBy, codeVersion = run.CodeVersion }, LedgerJson.Options), run.RequestedBy)], cancellationToken);
                 await connection.ExecuteAsync(LedgerDatabase.Command(
                     """
-                    INSERT INTO close_tasks (tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token, lease_owner, lease_until, history_count, updated_at)
-                    VALUES (@TenantId, @RunId, @CustomerId, 'Freeze', 'Ready', 0, @DueAt, NULL, NULL, NULL, NULL, NULL, 0, @Now)
+                    INSERT INTO close_tasks (tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token, lease_owner, lease_until, previous_owner, history_count, updated_at)
+                    VALUES (@TenantId, @RunId, @CustomerId, 'Freeze', 'Ready', 0, @DueAt, NULL, NULL, NULL, NULL, NULL, NULL, 0, @Now)
                     """,
                     customerIds.Select(id => new { run.TenantId, RunId = run.Id, CustomerId = id, DueAt = Dialect.Instant(dueAt), Now = Dialect.Instant(run.CreatedAt) }),
                     transaction,
@@ -90,7 +90,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 var token = Guid.NewGuid().ToString("N");
                 await connection.ExecuteAsync(LedgerDatabase.Command(
                     $"""
-                    UPDATE close_tasks SET lease_token = @Token, lease_owner = @Worker, lease_until = @Until
+                    UPDATE close_tasks SET lease_token = @Token, previous_owner = lease_owner, lease_owner = @Worker, lease_until = @Until
                     FROM (SELECT tenant_id AS t, run_id AS r, customer_id AS c FROM close_tasks
                           WHERE step = @Step AND state = 'Ready' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now)
                           ORDER BY next_attempt_at LIMIT @Max{Dialect.SkipLocked}) AS due
@@ -470,10 +470,13 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
 
         public string? LeaseToken { get; set; }
 
+        public string? PreviousOwner { get; set; }
+
         public CloseTask ToTask(LedgerDialect dialect) =>
             new(TenantId, RunId, CustomerId, Enum.Parse<CloseStep>(Step), Enum.Parse<CloseTaskState>(State), (int)Attempts, dialect.ReadInstant(NextAttemptAt), InvoiceId, Error)
             {
                 LeaseToken = LeaseToken,
+                ResumedFrom = PreviousOwner,
             };
     }
 

@@ -44,6 +44,7 @@ public static class ServiceDefaultsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<ApiKeyCache>();
+        services.AddTallyTelemetry(configuration);
         services.AddAuthentication(TallyClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(TallyClaims.Scheme, null)
             .AddScheme<AuthenticationSchemeOptions, PortalTokenAuthenticationHandler>(TallyClaims.PortalScheme, null);
@@ -63,7 +64,7 @@ public static class ServiceDefaultsExtensions
         return services.AddHealthChecks();
     }
 
-    /// <summary>Error handling, authentication, <c>/healthz</c> (liveness), <c>/readyz</c> (every registered probe).</summary>
+    /// <summary>Error handling, authentication, <c>/healthz</c> (liveness), <c>/readyz</c> (every registered probe), <c>/metrics</c> (Prometheus).</summary>
     public static WebApplication UseTallyServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -78,6 +79,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthorization();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz");
+        app.MapTallyMetrics();
         return app;
     }
 

@@ -20,18 +20,15 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     private const int Kills = 5;
     private const int Senders = 3;
     private static readonly DateTimeOffset Start = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-crash-").FullName;
-    private readonly int _port = FreePorts.Next();
-    private TallyProcess? _server;
-    private TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly KillableUp _up = new(new Dictionary<string, string> { ["TALLY_ADMIN_TOKEN"] = AdminToken });
+    private TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Up_KilledFiveTimesDuringTwoMillionEventsWithResends_EveryAggregationIsExact()
     {
-        var baseUrl = new Uri($"http://127.0.0.1:{_port}");
-        using var api = new PipelineApi(baseUrl, baseUrl);
+        using var api = new PipelineApi(_up.BaseUrl, _up.BaseUrl);
         await StartAsync();
         var key = await api.CreateTenantAsync(AdminToken, "Crashy");
         foreach (var (slug, aggregation, property) in Meters)
@@ -50,7 +47,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
                 var body = Body(batch);
                 while (true)
                 {
-                    await _up.Task;
+                    await _serving.Task;
                     try
                     {
                         var (status, _) = await api.PostEventsAsync(key, "application/cloudevents-batch+json", body);
@@ -76,10 +73,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         {
             // Kill while requests are in flight, each time a sixth more of the run is acknowledged.
             await Eventually.EqualsAsync(true, () => Task.FromResult(Volatile.Read(ref acknowledged) >= Batches * kill / (Kills + 1)), TimeSpan.FromMinutes(5));
-            _up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _server!.KillAsync();
-            await _server.DisposeAsync();
-            await StartAsync();
+            _serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _up.KillAndRestartAsync();
+            _serving.TrySetResult();
         }
 
         await Task.WhenAll(senders);
@@ -153,10 +149,8 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        _server = TallyProcess.Start("up", new Dictionary<string, string> { ["TALLY_ADMIN_TOKEN"] = AdminToken },
-            "up", "--port", _port.ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDir);
-        await _server.WaitForLineAsync("^Tally is up: ", TimeSpan.FromSeconds(120));
-        _up.TrySetResult();
+        await _up.StartAsync();
+        _serving.TrySetResult();
     }
 
     private static async Task<decimal> TotalAsync(PipelineApi api, string key, string meter)
@@ -165,18 +159,5 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         return body.GetProperty("data").EnumerateArray().Sum(value => value.GetProperty("value").GetDecimal());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            if (TestContext.Current.TestState?.Result == TestResult.Failed)
-            {
-                TestContext.Current.SendDiagnosticMessage(_server.Output[^Math.Min(_server.Output.Length, 20_000)..]);
-            }
-
-            await _server.DisposeAsync();
-        }
-
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _up.DisposeAsync();
 }

@@ -53,6 +53,9 @@ public sealed record CloseTask(
 {
     /// <summary>Set while a worker holds the task; a commit with a stale token changes nothing.</summary>
     public string? LeaseToken { get; init; }
+
+    /// <summary>When leased: the worker whose lease on it expired without a commit (it died or stalled); this worker resumes its step.</summary>
+    public string? ResumedFrom { get; init; }
 }
 
 /// <summary>One entry of a run's append-only history: a step started, succeeded, failed, was retried, resumed or compensated.</summary>

@@ -136,6 +136,10 @@ public sealed class CloseWorker : BackgroundService
             }
         }
 
+        // A task another worker held and never committed is resumed here: say so first in its history.
+        outcomes = [.. outcomes.Select(o => o.Task.ResumedFrom is { } previous
+            ? o with { History = [transitions.Entry(o.Task, o.Task.Step, "resumed", $"the lease of {previous} expired without a commit"), .. o.History] }
+            : o)];
         var applied = await _runs.CommitAsync(outcomes, _clock.GetUtcNow(), cancellationToken);
         _metrics.Record(step, outcomes, applied, _clock.GetUtcNow() - now);
         return true;

@@ -27,7 +27,9 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
         var id = invoice.GetProperty("id").GetString()!;
         var explained = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/invoices/{id}/explain", key);
         var intruder = await server.CreateTenantAsync("close-api intruder");
+        var (_, metrics) = await server.SendAsync(HttpMethod.Get, "/metrics", "", null);
 
+        Assert.Matches("tally_close_tasks_finished_total\\{[^}]*outcome=\"done\"[^}]*\\} [1-9]", metrics.GetString());
         Assert.Equal((1, 1, 100), (list.GetProperty("totalCount").GetInt32(), list.GetProperty("page").GetInt32(), list.GetProperty("pageSize").GetInt32()));
         Assert.Equal(
             ("standard", "INV-000001", "issued", "issued", "3.01", "USD", "acme", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"),
@@ -56,6 +58,15 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
         var approve = await server.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/v1/billing/invoices/{id}/approve", key);
         var secondClose = await server.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/v1/billing/close-runs", key, new { period = "2026-10" });
 
+        var events = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/events", key);
+        var page = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/events?after={events[0].GetProperty("id").GetString()}", key);
+
+        Assert.Equal(
+            [("invoice.issued", id, "INV-000001", "3.01"), ("invoice.voided", id, null, null)],
+            events.EnumerateArray().Select(e => (e.GetProperty("type").GetString(), e.GetProperty("invoiceId").GetString(),
+                e.GetProperty("data").TryGetProperty("number", out var n) ? n.GetString() : null, e.GetProperty("data").TryGetProperty("total", out var t) ? t.GetString() : null)));
+        Assert.Equal(["invoice.voided"], page.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/events", intruder)).GetArrayLength());
         Assert.Equal("reason", noReason.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal(("voided", "INV-000001"), (voided.GetProperty("status").GetString(), voided.GetProperty("number").GetString()));
         Assert.Equal(("status", "status", "period"), (again.GetProperty("errors")[0].GetProperty("field").GetString(), approve.GetProperty("errors")[0].GetProperty("field").GetString(), secondClose.GetProperty("errors")[0].GetProperty("field").GetString()));

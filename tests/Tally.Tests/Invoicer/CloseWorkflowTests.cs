@@ -308,6 +308,45 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Close_WorkerDiesHoldingTasks_AnotherResumesThemOnceTheLeaseExpiresAndSaysSo()
+    {
+        var run = await StartAsync(October);
+        var dead = await ledger.CloseRuns.LeaseAsync(CloseStep.Freeze, 100, "dead-worker", clock.GetUtcNow(), TimeSpan.FromSeconds(options.LeaseSeconds), Ct);
+        var worker = Worker();
+
+        await worker.DrainAsync(Ct);
+        var whileLeased = await InvoicesAsync();
+        clock.Advance(TimeSpan.FromSeconds(options.LeaseSeconds + 1));
+        await worker.DrainAsync(Ct);
+
+        Assert.Equal(4, dead.Count);
+        Assert.Empty(whileLeased);
+        Assert.Equal(3, (await InvoicesAsync()).Count);
+        var history = (await ledger.CloseRuns.HistoryAsync(tenantId, run.Id, alice.Id, Ct)).Where(h => h.CustomerId is not null).ToList();
+        Assert.Equal(("resumed", "the lease of dead-worker expired without a commit", worker.Name), (history[0].Outcome, history[0].Detail, history[0].Worker));
+        Assert.Equal(1, history.Count(h => h.Outcome == "resumed"));
+    }
+
+    [Fact]
+    public async Task Scheduler_StartsEachEndedPeriodAfterItsGraceOnceAndCatchesUpMissedPeriods()
+    {
+        var scheduler = new CloseScheduler(ledger.Tenants, ledger.CloseRuns, Starter(), Options.Create(options), clock, NullLogger<CloseScheduler>.Instance);
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 59, 59, TimeSpan.Zero));
+        var withinGrace = await scheduler.RunOnceAsync(Ct);
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 1, 0, 0, TimeSpan.Zero));
+        var afterGrace = await scheduler.RunOnceAsync(Ct);
+        var again = await scheduler.RunOnceAsync(Ct);
+        clock.SetUtcNow(new DateTimeOffset(2027, 1, 3, 0, 0, 0, TimeSpan.Zero));
+        var caughtUp = await scheduler.RunOnceAsync(Ct);
+
+        Assert.Empty(withinGrace);
+        Assert.Equal([(tenantId, "2026-10", "scheduler")], afterGrace.Select(r => (r.TenantId, r.Period.ToString(), r.RequestedBy)));
+        Assert.Empty(again);
+        Assert.Equal(["2026-11", "2026-12"], caughtUp.Select(r => r.Period.ToString()));
+    }
+
+    [Fact]
     public async Task Push_StripeFailsMidPush_RetriesAfterBackoffAndCreatesEachStripeObjectOnce()
     {
         var publisher = await StripePublisherAsync();
