@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Aggregator.Meters;
 using Tally.Aggregator.Reconciliation;
+using Tally.Billing.EventLog;
+using Tally.Billing.Usage;
 
 namespace Tally.Aggregator;
 
@@ -21,6 +23,7 @@ public static class AggregatorStage
             .ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<AggregatorMetrics>();
+        services.AddSingleton(provider => new UsageDeltaPublisher(provider.GetKeyedService<IEventLog>(UsageDeltaTopic.Name)));
         services.AddSingleton<UsageAggregator>();
         services.AddHostedService<AggregationWorker>();
         services.AddSingleton<RollupWorker>();

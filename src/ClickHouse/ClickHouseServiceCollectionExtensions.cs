@@ -77,6 +77,7 @@ public static class ClickHouseServiceCollectionExtensions
         services.AddSingleton<IUsageReader, UsageReader>();
         services.AddSingleton<IUsageRollups, UsageRollups>();
         services.AddSingleton<IMeterQueryReader, MeterQueryReader>();
+        services.AddSingleton<IUsageSnapshotReader, UsageSnapshotReader>();
         return services;
     }
 

@@ -23,6 +23,19 @@ internal abstract class LedgerDialect
     /// <summary>A description of the target that is safe to log (no password).</summary>
     public abstract string Target { get; }
 
+    /// <summary>
+    /// Appended to a SELECT inside a write transaction to lock the rows it reads until the transaction
+    /// ends (PostgreSQL's <c>FOR UPDATE</c>); empty for SQLite, whose write transaction already excludes every other writer.
+    /// </summary>
+    public virtual string ForUpdate => "";
+
+    /// <summary>
+    /// A condition that <paramref name="column"/> is one of the values of list parameter
+    /// <paramref name="parameter"/>: Dapper expands <c>IN @p</c> for SQLite, while with Npgsql it passes
+    /// the list as one array, which PostgreSQL compares with <c>= ANY(@p)</c>.
+    /// </summary>
+    public virtual string InList(string column, string parameter) => $"{column} IN @{parameter}";
+
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Starts a transaction that already holds the right to write, so read-then-write never deadlocks on upgrade.</summary>
@@ -166,6 +179,10 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
     public override string DecimalType => "NUMERIC";
 
     public override string InstantType => "TIMESTAMPTZ";
+
+    public override string ForUpdate => " FOR UPDATE";
+
+    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
     public override string Target
     {

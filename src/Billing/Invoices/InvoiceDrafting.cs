@@ -1,4 +1,3 @@
-using Tally.Billing.Customers;
 using Tally.Billing.Pricing;
 
 namespace Tally.Billing.Invoices;
@@ -13,7 +12,7 @@ public static class InvoiceDrafting
         charges.Customer.Id,
         charges.Period,
         charges.Total.Currency,
-        [.. charges.Lines.Select(line => new InvoiceLine(line.RateCardKey, line.MeterSlug, line.Quantity, line.UnitPrice, line.Amount.Amount))],
+        [.. charges.Lines.Select(line => new InvoiceLine(line.RateCardKey, line.FeatureKey ?? "", line.PricedQuantity, line.UnitPrice ?? 0m, line.Total.Amount))],
         charges.Total.Amount,
         InvoiceStatus.Issued,
         ExternalId: null,

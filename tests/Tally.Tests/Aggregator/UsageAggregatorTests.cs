@@ -98,13 +98,14 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task RunUntilAsync(FileEventLog log, IEventIdentityIndex index, string group, long records, int maxBatch)
+    private async Task RunUntilAsync(FileEventLog log, IEventIdentityIndex index, string group, long records, int maxBatch, IEventLog? deltas = null)
     {
         var store = new EventStore(_clickHouse);
         await new UsageSchema(_clickHouse).EnsureCreatedAsync(Ct);
         var metrics = _services.GetRequiredService<IMeterFactory>();
         var aggregator = new UsageAggregator(
             log,
+            new UsageDeltaPublisher(deltas),
             store,
             index,
             new AggregatorMetrics(metrics),

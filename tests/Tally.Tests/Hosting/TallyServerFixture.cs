@@ -4,12 +4,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Tally.Host.Hosting;
 
 namespace Tally.Tests.Hosting;
 
 /// <summary>One whole Tally server (every role, embedded defaults, ClickHouse in its child process) shared by a test class.</summary>
-public sealed class TallyServerFixture : IAsyncLifetime
+public class TallyServerFixture : IAsyncLifetime
 {
     public const string AdminToken = "tadm_server-fixture";
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-server-").FullName;
@@ -17,19 +18,33 @@ public sealed class TallyServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new();
 
+    /// <summary>The server's service provider, for tests that look inside.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Settings a derived fixture adds to (or overrides in) the server's configuration.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Configuration { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Replaces services of the server (e.g. a fake clock) before it is built.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         var port = FreePorts.Next();
-        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port)
+        var configuration = new Dictionary<string, string?>
         {
-            Configuration = new Dictionary<string, string?>
-            {
-                ["Admin:Token"] = AdminToken,
-                ["Aggregator:MaxWaitMilliseconds"] = "50",
-                // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
-                ["Aggregator:RollupIntervalSeconds"] = "3600",
-            },
-        });
+            ["Admin:Token"] = AdminToken,
+            ["Aggregator:MaxWaitMilliseconds"] = "50",
+            // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
+            ["Aggregator:RollupIntervalSeconds"] = "3600",
+        };
+        foreach (var (name, value) in Configuration)
+        {
+            configuration[name] = value;
+        }
+
+        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port) { Configuration = configuration }, ConfigureServices);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
@@ -67,5 +82,6 @@ public sealed class TallyServerFixture : IAsyncLifetime
         }
 
         Directory.Delete(_dataDir, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }

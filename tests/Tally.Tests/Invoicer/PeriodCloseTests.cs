@@ -15,7 +15,6 @@ using Tally.Tests.Invoicer.Fakes;
 using Tally.Tests.Ledger;
 using Customer = Tally.Billing.Customers.Customer;
 using Plan = Tally.Billing.Catalog.Plan;
-using Subscription = Tally.Billing.Customers.Subscription;
 
 namespace Tally.Tests.Invoicer;
 
@@ -50,7 +49,9 @@ public sealed class PeriodCloseTests : IAsyncLifetime
         var output = LedgerScenario.Meter(tenantId, "output-tokens");
         await ledger.Meters.CreateAsync(input, Ct);
         await ledger.Meters.CreateAsync(output, Ct);
-        var plan = new Plan(tenantId, Ids.New("pln"), "pro", "Pro", Currency.Usd, [new RateCard("input", "input-tokens", 0.005m), new RateCard("output", "output-tokens", 0.0025m)], clock.GetUtcNow());
+        await ledger.Features.CreateAsync(LedgerScenario.Feature(tenantId, "input", "input-tokens"), Ct);
+        await ledger.Features.CreateAsync(LedgerScenario.Feature(tenantId, "output", "output-tokens"), Ct);
+        var plan = LedgerScenario.Plan(tenantId, "pro", 0.005m, 0.0025m);
         await ledger.Plans.CreateAsync(plan, Ct);
 
         alice = await CustomerAsync("alice", "alice");
@@ -108,7 +109,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
             ],
             result.Invoices.Select(closed => (closed.Invoice.Number, closed.Invoice.CustomerId, closed.Invoice.Total, closed.Created, closed.Invoice.Status)));
         Assert.Equal(
-            [new InvoiceLine("input", "input-tokens", 1_001m, 0.005m, 5.01m), new InvoiceLine("output", "output-tokens", 2_002m, 0.0025m, 5.01m)],
+            [new InvoiceLine("input", "input", 1_001m, 0.005m, 5.01m), new InvoiceLine("output", "output", 2_002m, 0.0025m, 5.01m)],
             result.Invoices[0].Invoice.Lines);
         Assert.Equal([1_000.00m, 0.03m], result.Invoices[1].Invoice.Lines.Select(line => line.Amount));
         Assert.Equal(3, (await ledger.Invoices.ListAsync(tenantId, null, Ct)).Count);
@@ -212,18 +213,18 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     private PeriodClose Close(IInvoicePublisher publisher, TimeProvider? time = null) => new(
         ledger.Customers,
         ledger.Invoices,
-        new ChargeCalculator(ledger.Customers, ledger.Plans, ledger.Meters, usage),
+        new ChargeCalculator(new CustomerCatalogLoader(ledger.Customers, ledger.Subscriptions, ledger.Plans, ledger.Entitlements, ledger.Features, ledger.Meters), usage),
         publisher,
         time ?? clock,
         NullLogger<PeriodClose>.Instance);
 
     private async Task<Customer> CustomerAsync(string key, params string[] subjects)
     {
-        var customer = new Customer(tenantId, Ids.New("cus"), key, key + " Inc.", subjects, Currency.Usd, clock.GetUtcNow());
+        var customer = new Customer(tenantId, Ids.NewUlid(clock.GetUtcNow()), key, key + " Inc.", subjects, Currency.Usd, clock.GetUtcNow());
         await ledger.Customers.CreateAsync(customer, Ct);
         return customer;
     }
 
     private async Task SubscribeAsync(Customer customer, Plan plan, DateTimeOffset activeFrom) =>
-        await ledger.Customers.CreateSubscriptionAsync(new Subscription(tenantId, Ids.New("sub"), customer.Id, plan.Id, activeFrom, clock.GetUtcNow()), Ct);
+        await ledger.Subscriptions.CreateAsync(LedgerScenario.Subscription(tenantId, customer.Id, plan, activeFrom), [], null, Ct);
 }

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Tally.Billing;
 using Tally.Billing.Catalog;
+using Tally.Billing.Entitlements;
+using Tally.Billing.Notifications;
+using Tally.Billing.Subscriptions;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
@@ -10,7 +14,7 @@ using Xunit;
 
 namespace Tally.Tests.Ledger;
 
-/// <summary>The five stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
+/// <summary>The stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
 internal sealed class TestLedger : IAsyncDisposable
 {
     public TestLedger(LedgerDialect dialect, TimeProvider time)
@@ -20,6 +24,12 @@ internal sealed class TestLedger : IAsyncDisposable
         Meters = new SqlMeterStore(Database);
         Plans = new SqlPlanStore(Database);
         Customers = new SqlCustomerStore(Database);
+        Features = new SqlFeatureStore(Database);
+        var entitlements = new SqlEntitlementStore(Database);
+        Entitlements = entitlements;
+        Subscriptions = new SqlSubscriptionStore(Database, entitlements);
+        Notifications = new SqlNotificationStore(Database);
+        GrainStates = new SqlGrainStateStore(Database);
         Invoices = new SqlInvoiceStore(Database, NullLogger<SqlInvoiceStore>.Instance);
     }
 
@@ -38,6 +48,16 @@ internal sealed class TestLedger : IAsyncDisposable
     public ICustomerStore Customers { get; }
 
     public IInvoiceStore Invoices { get; }
+
+    public IFeatureStore Features { get; }
+
+    public ISubscriptionStore Subscriptions { get; }
+
+    public IEntitlementStore Entitlements { get; }
+
+    public INotificationStore Notifications { get; }
+
+    public IGrainStateStore GrainStates { get; }
 
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 }
