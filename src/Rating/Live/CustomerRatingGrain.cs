@@ -23,7 +23,7 @@ public sealed class CustomerRatingGrain(
     [PersistentState("rating", RatingStorage.Name)] IPersistentState<RatingGrainState> stored,
     ILogger<CustomerRatingGrain> logger) : Grain, ICustomerRatingGrain
 {
-    private readonly Dictionary<(string Subject, int Partition), long> _watermarks = [];
+    private readonly DeltaWatermarks _watermarks = new();
     private readonly Dictionary<string, (EntitlementValueView Value, DateTimeOffset ValidUntil)> _values = new(StringComparer.Ordinal);
     private CustomerCatalog? _catalog;
     private UsageBook? _book;
@@ -103,20 +103,10 @@ public sealed class CustomerRatingGrain(
                 continue;
             }
 
-            var key = (delta.Subject, delta.Partition);
-            var watermark = _watermarks.GetValueOrDefault(key, -1);
-            foreach (var e in delta.Events)
+            foreach (var e in _watermarks.Fresh(delta))
             {
-                if (e.Position <= watermark)
-                {
-                    continue;
-                }
-
-                watermark = e.Position;
                 changed |= _book.Apply(e.Type, e.Time, e.Source, e.Id, e.Data);
             }
-
-            _watermarks[key] = watermark;
         }
 
         if (changed)
@@ -140,7 +130,7 @@ public sealed class CustomerRatingGrain(
         var tenantId = key[..slash];
         var now = clock.GetUtcNow();
         Invalidate();
-        _watermarks.Clear();
+        _watermarks.Reset(new Dictionary<(string, int), long>());
         _catalog = await catalogs.LoadAsync(tenantId, key[(slash + 1)..], cancellationToken);
         var period = BillingPeriod.Containing(now);
         if (_catalog is null)
@@ -160,10 +150,7 @@ public sealed class CustomerRatingGrain(
             _book.Load(feature, from, state);
         }
 
-        foreach (var (cut, position) in snapshot.Watermarks)
-        {
-            _watermarks[cut] = position;
-        }
+        _watermarks.Reset(snapshot.Watermarks);
 
         RatingLog.GrainBuilt(logger, key, _book.FeatureKeys.Count(), snapshot.States.Count, _horizonEnd.UtcDateTime);
         await NotifyAsync();

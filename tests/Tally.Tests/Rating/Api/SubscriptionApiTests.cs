@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Tally.EndToEnd;
 using static Tally.Tests.Rating.Api.CatalogApi;
 
@@ -99,6 +100,30 @@ public sealed class SubscriptionApiTests(RatingServerFixture server) : IClassFix
         Assert.Equal("plan", currency.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal("plan.key", draft.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers/acme/subscriptions", key)).GetProperty("totalCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task RatingGrain_DeltaReplayedOrBehindTheSnapshot_CountsEachEventOnce()
+    {
+        var key = await server.CreateTenantAsync("replay");
+        await MeteredFeatureAsync(server, key);
+        await PublishedPlanAsync(server, key, "basic", OnePhase(UsageCard("""{"type":"unit","amount":"1"}""")));
+        var customer = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, Json("""{"key":"acme","usageAttribution":{"subjectKeys":["acme-r"]}}"""));
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, Json("""{"customerKey":"acme","plan":{"key":"basic"},"timing":"2026-11-01T00:00:00Z"}"""));
+        await PostEventAsync(server, key, "r1", "acme-r", November.AddDays(1), 7);
+        await Eventually.EqualsAsync("7.00", async () => (await GatheringAsync(key)).GetProperty("totals").GetProperty("total").GetString(), TimeSpan.FromSeconds(60));
+        var tenant = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", Hosting.TallyServerFixture.AdminToken))
+            .EnumerateArray().Single(t => t.GetProperty("name").GetString() == "replay").GetProperty("id").GetString()!;
+        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<Tally.Rating.Live.ICustomerRatingGrain>(Tally.Rating.RatingKeys.Customer(tenant, customer.GetProperty("id").GetString()!));
+        var late = new Tally.Billing.Usage.UsageDelta(tenant, "acme-r", 0, [new(1_000_000, "prompt", November.AddDays(2), "test", "synthetic", """{"tokens":100,"model":"m"}""")]);
+
+        await grain.ApplyUsageAsync([late]);
+        await grain.ApplyUsageAsync([late, late]);
+        await grain.ApplyUsageAsync([late with { Events = [new(999_999, "prompt", November.AddDays(2), "test", "behind", """{"tokens":5000,"model":"m"}""")] }]);
+
+        Assert.Equal("107.00", (await GatheringAsync(key)).GetProperty("totals").GetProperty("total").GetString());
+        await grain.RefreshAsync();
+        Assert.Equal("7.00", (await GatheringAsync(key)).GetProperty("totals").GetProperty("total").GetString());
     }
 
     private async Task<JsonElement> GatheringAsync(string key)
