@@ -141,6 +141,7 @@ internal sealed class PipelineBench(EmbeddedClickHouseProcess engine, string wor
         var meters = _services.GetRequiredService<IMeterFactory>();
         var aggregator = new UsageAggregator(
             log,
+            new UsageDeltaPublisher(null),
             new EventStore(clickHouse),
             index,
             new AggregatorMetrics(meters),

@@ -7,6 +7,7 @@ using Tally.Aggregator.Portal;
 using Tally.Aggregator.Reconciliation;
 using Tally.Billing.Closing;
 using Tally.Billing.EventLog;
+using Tally.Billing.Usage;
 
 namespace Tally.Aggregator;
 
@@ -22,6 +23,7 @@ public static class AggregatorStage
         AddOptions(services, configuration);
         services.AddMetrics();
         services.AddSingleton<AggregatorMetrics>();
+        services.AddSingleton(provider => new UsageDeltaPublisher(provider.GetKeyedService<IEventLog>(UsageDeltaTopic.Name)));
         services.AddSingleton<UsageAggregator>();
         services.AddHostedService<AggregationWorker>();
         services.AddSingleton<RollupWorker>();

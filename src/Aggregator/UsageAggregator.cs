@@ -14,9 +14,14 @@ namespace Tally.Aggregator;
 /// idempotent by identity, so a replay after a crash, or a second aggregator that owned the partition
 /// meanwhile, cannot double count: what one stored the other finds in the index (completed from the
 /// store when a partition is taken over), and an identical row stored twice collapses in the store.
+/// After storing a batch, and before recording its identities and committing, it publishes the stored
+/// events per subject to the usage delta topic (<see cref="UsageDeltaPublisher"/>), each with its log
+/// position: a crash before the commit re-stores and republishes them under the same positions, which
+/// the rating grains apply once.
 /// </summary>
 public sealed class UsageAggregator(
     IEventLog log,
+    UsageDeltaPublisher deltas,
     IEventStore store,
     IEventIdentityIndex index,
     AggregatorMetrics metrics,
@@ -103,6 +108,7 @@ public sealed class UsageAggregator(
             conflict.Position)));
         var stored = await StoreIsolatingAsync(judged.New, rejected, cancellationToken);
         await store.InsertRejectedAsync(rejected, clock.GetUtcNow(), cancellationToken);
+        await deltas.PublishAsync(batch.Partition, stored, cancellationToken);
         await index.AddAsync(batch.Partition, [.. stored.Select(e => KeyValuePair.Create(e.IdentityDigest, e.PayloadDigest))], batch.NextPosition, cancellationToken);
         metrics.Stored(batch.Partition, stored.Count, judged.Resent.Count, rejected.Count);
         AggregatorLog.Stored(logger, batch.Partition, batch.FirstPosition, batch.NextPosition, stored.Count, judged.Resent.Count, rejected.Count);
@@ -137,7 +143,10 @@ public sealed class UsageAggregator(
     /// <summary>
     /// Makes the partition's identity index complete up to <paramref name="position"/> (where this
     /// aggregator now starts reading) by adding what the store holds beyond the index's own mark, e.g.
-    /// after another aggregator owned the partition or the index lost its last writes.
+    /// after another aggregator owned the partition or the index lost its last writes. Events stored at
+    /// or after <paramref name="position"/> are left out on purpose: they belong to a batch that was not
+    /// committed (its writer may have crashed before publishing its usage deltas), so this aggregator
+    /// judges them new again, stores identical rows and publishes them under the same positions.
     /// </summary>
     private async Task CompleteIndexAsync(int partition, long position, CancellationToken cancellationToken)
     {
@@ -150,7 +159,7 @@ public sealed class UsageAggregator(
         AggregatorLog.CompletingIndex(logger, partition, through, position);
         var chunk = new List<KeyValuePair<UInt128, ulong>>(RebuildChunk);
         long added = 0;
-        await foreach (var identity in store.IdentitiesAsync(partition, through, cancellationToken))
+        await foreach (var identity in store.IdentitiesAsync(partition, through, position, cancellationToken))
         {
             chunk.Add(identity);
             if (chunk.Count == RebuildChunk)

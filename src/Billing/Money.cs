@@ -9,11 +9,12 @@ public readonly record struct Money(decimal Amount, Currency Currency)
 {
     public static Money Zero(Currency currency) => new(0m, currency);
 
-    /// <summary>The amount rounded to the currency's minor units, half away from zero, and written with exactly that many decimals (2.00, not 2.0).</summary>
-    public Money Rounded() => this with
-    {
-        Amount = Math.Round(Amount, Currency.MinorUnits, MidpointRounding.AwayFromZero) + new decimal(0, 0, 0, false, (byte)Currency.MinorUnits),
-    };
+    /// <summary>
+    /// The amount rounded to the currency's minor units, half away from zero, and written with exactly
+    /// that many decimals (110.5 USD is 110.50): the one place Tally rounds money.
+    /// </summary>
+    public Money Rounded() =>
+        this with { Amount = Math.Round(Amount, Currency.MinorUnits, MidpointRounding.AwayFromZero) + new decimal(0, 0, 0, false, (byte)Currency.MinorUnits) };
 
     /// <summary>The rounded amount in minor units (cents for USD), as payment processors expect.</summary>
     public long ToMinorUnits()

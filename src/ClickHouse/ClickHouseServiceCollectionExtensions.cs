@@ -78,6 +78,7 @@ public static class ClickHouseServiceCollectionExtensions
         services.AddSingleton<IUsageRollups, UsageRollups>();
         services.AddSingleton<IMeterQueryReader, MeterQueryReader>();
         services.AddSingleton<Billing.Closing.IClosingUsage, ClosingUsage>();
+        services.AddSingleton<IUsageSnapshotReader, UsageSnapshotReader>();
         return services;
     }
 

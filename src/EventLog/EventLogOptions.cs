@@ -10,6 +10,9 @@ public sealed class EventLogOptions
     /// <summary>Directory of the embedded log; defaults to <c>{data-dir}/log</c>.</summary>
     public string? Directory { get; set; }
 
+    /// <summary>Directory of the embedded usage delta log (aggregator to rating); defaults to <c>{data-dir}/usage-log</c>.</summary>
+    public string? UsageDirectory { get; set; }
+
     /// <summary>Partitions of the embedded log. Fixed when the log is first created.</summary>
     [Range(1, 1024, ErrorMessage = "EventLog:Partitions must be between 1 and 1024.")]
     public int Partitions { get; set; } = 4;
@@ -32,6 +35,10 @@ public sealed class KafkaOptions
     /// <summary>Topic of billing events (invoice issued, voided, a close that needs a person), keyed by tenant.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:BillingEventsTopic must not be empty.")]
     public string BillingEventsTopic { get; set; } = "tally.billing-events";
+
+    /// <summary>The usage delta topic the aggregator publishes stored usage to, for the rating grains.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:UsageTopic must not be empty.")]
+    public string UsageTopic { get; set; } = "tally.usage";
 
     /// <summary>Extra librdkafka settings (e.g. <c>security.protocol</c>, <c>sasl.*</c>) passed through unchanged.</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);

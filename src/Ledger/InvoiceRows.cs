@@ -171,7 +171,7 @@ internal static class InvoiceRows
         }
 
         var lines = (await connection.QueryAsync<LineRow>(LedgerDatabase.Command(
-            $"SELECT invoice_id, line_key, description, rate_card_key, meter_slug, quantity, unit_price, amount, covers, detail FROM billing_invoice_lines WHERE tenant_id = @TenantId AND {dialect.InList("invoice_id", "@Ids")} ORDER BY invoice_id, ordinal",
+            $"SELECT invoice_id, line_key, description, rate_card_key, meter_slug, quantity, unit_price, amount, covers, detail FROM billing_invoice_lines WHERE tenant_id = @TenantId AND {dialect.InList("invoice_id", "Ids")} ORDER BY invoice_id, ordinal",
             new { rows[0].TenantId, Ids = rows.Select(r => r.Id).ToArray() },
             transaction,
             cancellationToken))).ToLookup(l => l.InvoiceId);

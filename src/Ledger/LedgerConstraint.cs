@@ -24,6 +24,11 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("ux_close_runs_period", "close_runs.tenant_id, close_runs.billing_period", "period"),
         new("portal_tokens_pkey", "portal_tokens.tenant_id, portal_tokens.id", "id"),
         new("ux_portal_tokens_hash", "portal_tokens.token_hash", "token"),
+        new("ux_features_key", "features.tenant_id, features.feature_key", "key"),
+        new("ux_plan_versions_version", "plan_versions.tenant_id, plan_versions.plan_key, plan_versions.version", "key"),
+        new("ux_plan_versions_draft", "plan_versions.tenant_id, plan_versions.plan_key", "key"),
+        new("ux_notification_events_dedupe", "notification_events.tenant_id, notification_events.dedupe_key", "dedupeKey"),
+        new("grain_state_pkey", "grain_state.grain_type, grain_state.grain_id", "etag"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

@@ -23,6 +23,19 @@ internal abstract class LedgerDialect
     /// <summary>A description of the target that is safe to log (no password).</summary>
     public abstract string Target { get; }
 
+    /// <summary>
+    /// Appended to a SELECT inside a write transaction to lock the rows it reads until the transaction
+    /// ends (PostgreSQL's <c>FOR UPDATE</c>); empty for SQLite, whose write transaction already excludes every other writer.
+    /// </summary>
+    public virtual string ForUpdate => "";
+
+    /// <summary>
+    /// A condition that <paramref name="column"/> is one of the values of list parameter
+    /// <paramref name="parameter"/>: Dapper expands <c>IN @p</c> for SQLite, while with Npgsql it passes
+    /// the list as one array, which PostgreSQL compares with <c>= ANY(@p)</c>.
+    /// </summary>
+    public virtual string InList(string column, string parameter) => $"{column} IN @{parameter}";
+
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Starts a transaction that already holds the right to write, so read-then-write never deadlocks on upgrade.</summary>
@@ -41,12 +54,6 @@ internal abstract class LedgerDialect
 
     /// <summary>SQL for the instant a <c>yyyy-MM</c> column's month ends (UTC).</summary>
     public abstract string MonthEnd(string column);
-
-    /// <summary>
-    /// SQL testing <paramref name="column"/> against a list parameter. Dapper expands <c>IN @list</c> for
-    /// SQLite but hands PostgreSQL the array itself, which only <c>= ANY(@list)</c> reads.
-    /// </summary>
-    public virtual string InList(string column, string parameter) => $"{column} IN {parameter}";
 
     /// <summary>What locks the rows a worker selects to lease, so concurrent workers skip them instead of waiting.</summary>
     public virtual string SkipLocked => "";
@@ -186,6 +193,10 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
 
     public override string InstantType => "TIMESTAMPTZ";
 
+    public override string ForUpdate => " FOR UPDATE";
+
+    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
+
     public override string Target
     {
         get
@@ -216,8 +227,6 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
     public override string MonthEnd(string column) => $"({column} || '-01T00:00:00Z')::timestamptz + interval '1 month'";
 
     public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
-
-    public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
     public override object Instant(DateTimeOffset value) => value.ToUniversalTime();
 

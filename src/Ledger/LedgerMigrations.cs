@@ -174,6 +174,193 @@ internal static class LedgerMigrations
             CREATE INDEX ix_portal_tokens_subject ON portal_tokens (tenant_id, subject);
             CREATE INDEX ix_portal_tokens_created ON portal_tokens (tenant_id, created_at);
             """),
+        new(10, "catalog: features, plan versions with phases, OpenMeter customer fields", """
+            CREATE TABLE features (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                feature_key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                meter_slug TEXT NULL,
+                filters TEXT NOT NULL,
+                metadata TEXT NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                archived_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE UNIQUE INDEX ux_features_key ON features (tenant_id, feature_key) WHERE archived_at IS NULL;
+            CREATE TABLE plan_versions (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                plan_key TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NULL,
+                metadata TEXT NULL,
+                currency TEXT NOT NULL,
+                billing_cadence TEXT NOT NULL,
+                pro_rating BIGINT NOT NULL,
+                phases TEXT NOT NULL,
+                effective_from {instant} NULL,
+                effective_to {instant} NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                deleted_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id),
+                CONSTRAINT ux_plan_versions_version UNIQUE (tenant_id, plan_key, version)
+            );
+            CREATE UNIQUE INDEX ux_plan_versions_draft ON plan_versions (tenant_id, plan_key) WHERE effective_from IS NULL AND deleted_at IS NULL;
+            ALTER TABLE customers ADD COLUMN description TEXT NULL;
+            ALTER TABLE customers ADD COLUMN primary_email TEXT NULL;
+            ALTER TABLE customers ADD COLUMN metadata TEXT NULL;
+            ALTER TABLE customers ADD COLUMN billing_address TEXT NULL;
+            ALTER TABLE customers ADD COLUMN updated_at {instant} NULL;
+            ALTER TABLE customers ADD COLUMN deleted_at {instant} NULL;
+            """),
+        new(11, "subscriptions of plan versions, entitlements, grants and resets", """
+            CREATE TABLE plan_subscriptions (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                plan_id TEXT NOT NULL,
+                plan_key TEXT NOT NULL,
+                plan_version BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NULL,
+                metadata TEXT NULL,
+                currency TEXT NOT NULL,
+                active_from {instant} NOT NULL,
+                active_to {instant} NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                deleted_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id),
+                FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id),
+                FOREIGN KEY (tenant_id, plan_id) REFERENCES plan_versions (tenant_id, id)
+            );
+            CREATE INDEX ix_plan_subscriptions_customer ON plan_subscriptions (tenant_id, customer_id, active_from);
+            CREATE TABLE entitlements (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                entitlement_type TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                feature_id TEXT NOT NULL,
+                feature_key TEXT NOT NULL,
+                subscription_id TEXT NULL,
+                usage_period_interval TEXT NULL,
+                usage_period_anchor {instant} NULL,
+                measure_usage_from {instant} NULL,
+                is_soft_limit BIGINT NOT NULL,
+                preserve_overage BIGINT NOT NULL,
+                issue_amount {decimal} NULL,
+                issue_priority BIGINT NOT NULL,
+                config TEXT NULL,
+                metadata TEXT NULL,
+                active_from {instant} NOT NULL,
+                active_to {instant} NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                deleted_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id),
+                FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
+            );
+            CREATE INDEX ix_entitlements_customer ON entitlements (tenant_id, customer_id);
+            CREATE TABLE grants (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                entitlement_id TEXT NOT NULL,
+                amount {decimal} NOT NULL,
+                priority BIGINT NOT NULL,
+                effective_at {instant} NOT NULL,
+                expiration_unit TEXT NULL,
+                expiration_count BIGINT NULL,
+                max_rollover {decimal} NOT NULL,
+                min_rollover {decimal} NOT NULL,
+                recurrence_interval TEXT NULL,
+                recurrence_anchor {instant} NULL,
+                metadata TEXT NULL,
+                voided_at {instant} NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, id),
+                FOREIGN KEY (tenant_id, entitlement_id) REFERENCES entitlements (tenant_id, id)
+            );
+            CREATE INDEX ix_grants_entitlement ON grants (tenant_id, entitlement_id);
+            CREATE TABLE entitlement_resets (
+                tenant_id TEXT NOT NULL,
+                entitlement_id TEXT NOT NULL,
+                reset_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, entitlement_id, reset_at),
+                FOREIGN KEY (tenant_id, entitlement_id) REFERENCES entitlements (tenant_id, id)
+            );
+            """),
+        new(12, "notifications: webhook channels, rules, events once per dedupe key, deliveries", """
+            CREATE TABLE notification_channels (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                url TEXT NOT NULL,
+                disabled BIGINT NOT NULL,
+                signing_secret TEXT NOT NULL,
+                custom_headers TEXT NULL,
+                metadata TEXT NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                deleted_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE TABLE notification_rules (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                rule_type TEXT NOT NULL,
+                disabled BIGINT NOT NULL,
+                channels TEXT NOT NULL,
+                thresholds TEXT NOT NULL,
+                features TEXT NOT NULL,
+                metadata TEXT NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                deleted_at {instant} NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE TABLE notification_events (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL,
+                feature_key TEXT NULL,
+                subject_key TEXT NULL,
+                created_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, id),
+                CONSTRAINT ux_notification_events_dedupe UNIQUE (tenant_id, dedupe_key)
+            );
+            CREATE TABLE notification_deliveries (
+                tenant_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                channel_id TEXT NOT NULL,
+                state TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                attempts TEXT NOT NULL,
+                next_attempt_at {instant} NULL,
+                updated_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, event_id, channel_id),
+                FOREIGN KEY (tenant_id, event_id) REFERENCES notification_events (tenant_id, id)
+            );
+            CREATE INDEX ix_notification_deliveries_due ON notification_deliveries (next_attempt_at);
+            """),
+        new(13, "grain state: the rating grains' storage on the ledger", """
+            CREATE TABLE grain_state (
+                grain_type TEXT NOT NULL,
+                grain_id TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                state TEXT NOT NULL,
+                updated_at {instant} NOT NULL,
+                PRIMARY KEY (grain_type, grain_id)
+            );
+            """),
         new(20, "invoice lifecycle (draft, approval, issue, void, credit notes) and durable close runs", """
             CREATE TABLE billing_invoices (
                 tenant_id TEXT NOT NULL,

@@ -6,8 +6,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
+using Tally.Billing.Entitlements;
+using Tally.Billing.Subscriptions;
 using Tally.Billing.Invoices;
+using Tally.Billing;
 using Tally.Billing.Meters;
+using Tally.Billing.Notifications;
 using Tally.Billing.Portal;
 using Tally.Billing.Tenants;
 
@@ -19,7 +23,7 @@ public static class LedgerServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <see cref="LedgerOptions"/> (section <c>Ledger</c>) at start, and registers
     /// <see cref="ITenantStore"/>, <see cref="IMeterStore"/>, <see cref="IPlanStore"/>,
-    /// <see cref="ICustomerStore"/>, <see cref="IInvoiceStore"/> and <see cref="IPortalTokenStore"/> as singletons over one database.
+    /// <see cref="ICustomerStore"/>, <see cref="IFeatureStore"/>, <see cref="ISubscriptionStore"/>, <see cref="IEntitlementStore"/>, <see cref="IInvoiceStore"/> and <see cref="IPortalTokenStore"/> as singletons over one database.
     /// Migrations run in a hosted service placed ahead of every other one, so a host fails at start
     /// on a broken ledger; without a host they run on the first store call.
     /// </summary>
@@ -42,6 +46,12 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton<IMeterStore, SqlMeterStore>();
         services.TryAddSingleton<IPlanStore, SqlPlanStore>();
         services.TryAddSingleton<ICustomerStore, SqlCustomerStore>();
+        services.TryAddSingleton<IFeatureStore, SqlFeatureStore>();
+        services.TryAddSingleton<SqlEntitlementStore>();
+        services.TryAddSingleton<IEntitlementStore>(sp => sp.GetRequiredService<SqlEntitlementStore>());
+        services.TryAddSingleton<ISubscriptionStore, SqlSubscriptionStore>();
+        services.TryAddSingleton<INotificationStore, SqlNotificationStore>();
+        services.TryAddSingleton<IGrainStateStore, SqlGrainStateStore>();
         services.TryAddSingleton<IInvoiceStore, SqlInvoiceStore>();
         services.TryAddSingleton<Billing.Closing.ICloseRunStore, SqlCloseRunStore>();
         services.TryAddSingleton<Billing.Closing.IBillingOutbox, SqlBillingOutbox>();

@@ -166,7 +166,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 foreach (var chunk in customerIds.Chunk(500))
                 {
                     var rows = await connection.QueryAsync<FrozenRow>(LedgerDatabase.Command(
-                        $"SELECT customer_id, usage_key, covers, quantity, cutoff FROM close_usage WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "@Ids")} ORDER BY customer_id, covers, usage_key",
+                        $"SELECT customer_id, usage_key, covers, quantity, cutoff FROM close_usage WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "Ids")} ORDER BY customer_id, covers, usage_key",
                         new { TenantId = tenantId, RunId = runId, Ids = chunk },
                         null,
                         cancellationToken));
@@ -272,7 +272,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                         $"""
                         SELECT i.customer_id, i.id, i.kind, i.corrects, i.billing_period, i.total, i.usage_cutoff, l.amount
                         FROM billing_invoices i JOIN billing_invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
-                        WHERE i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "@Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
+                        WHERE i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
                         """,
                         new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
                         null,
@@ -300,7 +300,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 foreach (var chunk in customerIds.Chunk(500))
                 {
                     var rows = await connection.QueryAsync<(string CustomerId, string Id, string? CloseRunId)>(LedgerDatabase.Command(
-                        $"SELECT customer_id, id, close_run_id FROM billing_invoices WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "@Ids")} AND billing_period = @Period AND kind = 'Standard' AND corrects IS NULL AND status <> 'Voided'",
+                        $"SELECT customer_id, id, close_run_id FROM billing_invoices WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "Ids")} AND billing_period = @Period AND kind = 'Standard' AND corrects IS NULL AND status <> 'Voided'",
                         new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
                         null,
                         cancellationToken));

@@ -1,13 +1,14 @@
+using System.Data.Common;
 using Dapper;
 using Tally.Billing;
 using Tally.Billing.Customers;
 
 namespace Tally.Ledger;
 
-/// <summary>Customers with their subject keys, and their subscriptions.</summary>
+/// <summary>Customers with their subject keys. A deleted customer keeps its row (invoices refer to it) and gives up its subjects.</summary>
 internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 {
-    private const string SubscriptionColumns = "tenant_id, id, customer_id, plan_id, active_from, created_at";
+    private const string Columns = "c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at, c.description, c.primary_email, c.metadata, c.billing_address, c.updated_at, c.deleted_at";
 
     private LedgerDialect Dialect => database.Dialect;
 
@@ -16,26 +17,57 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
             async (connection, transaction) =>
             {
                 await connection.ExecuteAsync(LedgerDatabase.Command(
-                    "INSERT INTO customers (tenant_id, id, customer_key, name, currency, created_at) VALUES (@TenantId, @Id, @Key, @Name, @Currency, @CreatedAt)",
-                    new { customer.TenantId, customer.Id, customer.Key, customer.Name, Currency = customer.Currency.Code, CreatedAt = Dialect.Instant(customer.CreatedAt) },
+                    """
+                    INSERT INTO customers (tenant_id, id, customer_key, name, currency, created_at, description, primary_email, metadata, billing_address, updated_at)
+                    VALUES (@TenantId, @Id, @Key, @Name, @Currency, @CreatedAt, @Description, @PrimaryEmail, @Metadata, @BillingAddress, @UpdatedAt)
+                    """,
+                    Parameters(customer),
+                    transaction,
+                    cancellationToken));
+                await InsertSubjectsAsync(connection, transaction, customer, cancellationToken);
+            },
+            cancellationToken);
+
+    public Task UpdateAsync(Customer customer, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(LedgerDatabase.Command(
+                    """
+                    UPDATE customers SET customer_key = @Key, name = @Name, currency = @Currency, description = @Description, primary_email = @PrimaryEmail,
+                        metadata = @Metadata, billing_address = @BillingAddress, updated_at = @UpdatedAt
+                    WHERE tenant_id = @TenantId AND id = @Id
+                    """,
+                    Parameters(customer),
                     transaction,
                     cancellationToken));
                 await connection.ExecuteAsync(LedgerDatabase.Command(
-                    "INSERT INTO customer_subjects (tenant_id, customer_id, ordinal, subject_key) VALUES (@TenantId, @CustomerId, @Ordinal, @SubjectKey)",
-                    customer.SubjectKeys.Select((subject, i) => new { customer.TenantId, CustomerId = customer.Id, Ordinal = (long)i, SubjectKey = subject }),
+                    "DELETE FROM customer_subjects WHERE tenant_id = @TenantId AND customer_id = @Id",
+                    new { customer.TenantId, customer.Id },
                     transaction,
                     cancellationToken));
+                await InsertSubjectsAsync(connection, transaction, customer, cancellationToken);
+            },
+            cancellationToken);
+
+    public Task DeleteAsync(string tenantId, string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var parameters = new { TenantId = tenantId, Id = id, At = Dialect.Instant(at) };
+                await connection.ExecuteAsync(LedgerDatabase.Command("UPDATE customers SET deleted_at = @At, updated_at = @At WHERE tenant_id = @TenantId AND id = @Id", parameters, transaction, cancellationToken));
+                await connection.ExecuteAsync(LedgerDatabase.Command("DELETE FROM customer_subjects WHERE tenant_id = @TenantId AND customer_id = @Id", parameters, transaction, cancellationToken));
             },
             cancellationToken);
 
     public async Task<Customer?> GetAsync(string tenantId, string idOrKey, CancellationToken cancellationToken)
     {
-        var customers = await QueryAsync("AND (c.id = @Value OR c.customer_key = @Value)", new { TenantId = tenantId, Value = idOrKey }, cancellationToken);
-        return customers.Count == 0 ? null : customers[0];
+        var customers = await QueryAsync("AND c.deleted_at IS NULL AND (c.id = @Value OR c.customer_key = @Value)", new { TenantId = tenantId, Value = idOrKey }, cancellationToken);
+        return customers.FirstOrDefault(c => c.Id == idOrKey) ?? customers.FirstOrDefault();
     }
 
-    public Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
-        QueryAsync("", new { TenantId = tenantId }, cancellationToken);
+    public Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false) =>
+        QueryAsync(includeDeleted ? "" : "AND c.deleted_at IS NULL", new { TenantId = tenantId }, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, string>> CustomerIdsBySubjectAsync(string tenantId, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken)
     {
@@ -46,7 +78,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 
         var rows = await database.ReadAsync(
             connection => connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
-                $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {database.Dialect.InList("subject_key", "@Subjects")}",
+                $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
                 new { TenantId = tenantId, Subjects = subjects.ToArray() },
                 null,
                 cancellationToken)),
@@ -54,44 +86,34 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         return rows.ToDictionary(row => row.SubjectKey, row => row.CustomerId, StringComparer.Ordinal);
     }
 
-    public Task CreateSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken) =>
-        database.WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(LedgerDatabase.Command(
-                $"INSERT INTO subscriptions ({SubscriptionColumns}) VALUES (@TenantId, @Id, @CustomerId, @PlanId, @ActiveFrom, @CreatedAt)",
-                new
-                {
-                    subscription.TenantId,
-                    subscription.Id,
-                    subscription.CustomerId,
-                    subscription.PlanId,
-                    ActiveFrom = Dialect.Instant(subscription.ActiveFrom),
-                    CreatedAt = Dialect.Instant(subscription.CreatedAt),
-                },
-                transaction,
-                cancellationToken)),
-            cancellationToken);
+    private static Task InsertSubjectsAsync(DbConnection connection, DbTransaction transaction, Customer customer, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(LedgerDatabase.Command(
+            "INSERT INTO customer_subjects (tenant_id, customer_id, ordinal, subject_key) VALUES (@TenantId, @CustomerId, @Ordinal, @SubjectKey)",
+            customer.SubjectKeys.Select((subject, i) => new { customer.TenantId, CustomerId = customer.Id, Ordinal = (long)i, SubjectKey = subject }),
+            transaction,
+            cancellationToken));
 
-    public async Task<Subscription?> GetActiveSubscriptionAsync(string tenantId, string customerId, DateTimeOffset at, CancellationToken cancellationToken)
+    private object Parameters(Customer customer) => new
     {
-        // SQLite compares the fixed-width ISO-8601 text, PostgreSQL the timestamptz: both order by instant.
-        var row = await database.ReadAsync(
-            connection => connection.QueryFirstOrDefaultAsync<SubscriptionRow>(LedgerDatabase.Command(
-                $"SELECT {SubscriptionColumns} FROM subscriptions WHERE tenant_id = @TenantId AND customer_id = @CustomerId AND active_from <= @At ORDER BY active_from DESC LIMIT 1",
-                new { TenantId = tenantId, CustomerId = customerId, At = Dialect.Instant(at) },
-                null,
-                cancellationToken)),
-            cancellationToken);
-        return row is null
-            ? null
-            : new Subscription(row.TenantId, row.Id, row.CustomerId, row.PlanId, Dialect.ReadInstant(row.ActiveFrom), Dialect.ReadInstant(row.CreatedAt));
-    }
+        customer.TenantId,
+        customer.Id,
+        customer.Key,
+        customer.Name,
+        Currency = customer.Currency?.Code ?? "",
+        CreatedAt = Dialect.Instant(customer.CreatedAt),
+        customer.Description,
+        customer.PrimaryEmail,
+        Metadata = LedgerJson.Write(customer.Metadata),
+        BillingAddress = LedgerJson.Write(customer.BillingAddress),
+        UpdatedAt = Dialect.Instant(customer.UpdatedAt),
+    };
 
     private Task<IReadOnlyList<Customer>> QueryAsync(string filter, object parameters, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Customer>>(
             async connection =>
             {
                 var customers = await connection.QueryAsync<CustomerRow>(LedgerDatabase.Command(
-                    $"SELECT c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at FROM customers c WHERE c.tenant_id = @TenantId {filter} ORDER BY c.customer_key",
+                    $"SELECT {Columns} FROM customers c WHERE c.tenant_id = @TenantId {filter} ORDER BY c.customer_key",
                     parameters,
                     null,
                     cancellationToken));
@@ -100,14 +122,26 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
                     parameters,
                     null,
                     cancellationToken))).ToLookup(s => s.CustomerId);
-                return [.. customers.Select(c => new Customer(
-                    c.TenantId,
-                    c.Id,
-                    c.CustomerKey,
-                    c.Name,
-                    [.. subjects[c.Id].Select(s => s.SubjectKey)],
-                    Currency.Parse(c.Currency),
-                    Dialect.ReadInstant(c.CreatedAt)))];
+                return [.. customers.Select(c =>
+                {
+                    var createdAt = Dialect.ReadInstant(c.CreatedAt);
+                    return new Customer(
+                        c.TenantId,
+                        c.Id,
+                        c.CustomerKey,
+                        c.Name,
+                        [.. subjects[c.Id].Select(s => s.SubjectKey)],
+                        c.Currency.Length == 0 ? null : Currency.Parse(c.Currency),
+                        createdAt)
+                    {
+                        Description = c.Description,
+                        PrimaryEmail = c.PrimaryEmail,
+                        Metadata = LedgerJson.Metadata(c.Metadata),
+                        BillingAddress = LedgerJson.Read<Address>(c.BillingAddress),
+                        UpdatedAt = c.UpdatedAt is null ? createdAt : Dialect.ReadInstant(c.UpdatedAt),
+                        DeletedAt = c.DeletedAt is null ? null : Dialect.ReadInstant(c.DeletedAt),
+                    };
+                })];
             },
             cancellationToken);
 
@@ -124,6 +158,18 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         public string Currency { get; set; } = "";
 
         public object CreatedAt { get; set; } = null!;
+
+        public string? Description { get; set; }
+
+        public string? PrimaryEmail { get; set; }
+
+        public string? Metadata { get; set; }
+
+        public string? BillingAddress { get; set; }
+
+        public object? UpdatedAt { get; set; }
+
+        public object? DeletedAt { get; set; }
     }
 
     private sealed class SubjectRow
@@ -131,20 +177,5 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         public string CustomerId { get; set; } = "";
 
         public string SubjectKey { get; set; } = "";
-    }
-
-    private sealed class SubscriptionRow
-    {
-        public string TenantId { get; set; } = "";
-
-        public string Id { get; set; } = "";
-
-        public string CustomerId { get; set; } = "";
-
-        public string PlanId { get; set; } = "";
-
-        public object ActiveFrom { get; set; } = null!;
-
-        public object CreatedAt { get; set; } = null!;
     }
 }

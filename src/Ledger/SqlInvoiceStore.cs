@@ -16,8 +16,8 @@ internal sealed class SqlInvoiceStore(LedgerDatabase database) : IInvoiceStore
         database.ReadAsync<(IReadOnlyList<Invoice>, int)>(
             async connection =>
             {
-                var where = (filter.CustomerIds.Count > 0 ? $" AND {Dialect.InList("i.customer_id", "@CustomerIds")}" : "")
-                    + (filter.Statuses.Count > 0 ? $" AND {Dialect.InList("i.status", "@Statuses")}" : "")
+                var where = (filter.CustomerIds.Count > 0 ? $" AND {Dialect.InList("i.customer_id", "CustomerIds")}" : "")
+                    + (filter.Statuses.Count > 0 ? $" AND {Dialect.InList("i.status", "Statuses")}" : "")
                     + (filter.Period is null ? "" : " AND i.billing_period = @Period");
                 var parameters = new
                 {

@@ -1,4 +1,5 @@
 using System.Net;
+using Tally.EndToEnd;
 
 namespace Tally.Browser;
 
@@ -27,16 +28,15 @@ public sealed class UsageScenario(DashboardServer server, string key)
             slug = "tokens", name = "LLM tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens", groupBy = new { model = "$.model" },
         });
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", Key, new { slug = "calls", name = "Calls", eventType = "prompt", aggregation = "COUNT" });
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", Key, new
-        {
-            key = "pro", name = "Pro", currency = "USD", rateCards = new[] { new { key = "tokens", meterSlug = "tokens", price = new { type = "unit", amount = "0.002" } } },
-        });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/features", Key, new { key = "tokens", name = "Tokens", meterSlug = "tokens" });
+        var plan = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", Key, CatalogBodies.UnitPricePlan("pro", "tokens", "0.002"));
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/v1/plans/{plan.GetProperty("id").GetString()}/publish", Key);
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", Key, new { key = "cust-a", name = "Customer A" });
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", Key, new { key = "cust-b", name = "Customer B" });
         var now = DateTimeOffset.UtcNow;
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", Key, new
         {
-            customerId = "cust-a", plan = new { key = "pro" }, activeFrom = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero),
+            customerKey = "cust-a", plan = new { key = "pro" }, timing = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero),
         });
         await PostAndWaitAsync(("cust-a", 100, "small", now.AddMinutes(-30)), ("cust-a", 200, "large", now.AddMinutes(-20)), ("cust-b", 4000, "large", now.AddMinutes(-10)));
     }

@@ -39,12 +39,13 @@ public sealed class CloseCrashTests : IAsyncLifetime
         var tenantId = (await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", AdminToken)).EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == "Closing").GetProperty("id").GetString()!;
         await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens" });
-        await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", key,
-            new { key = "pro", name = "Pro", currency = "USD", rateCards = new[] { new { key = "tokens", meterSlug = "tokens", price = new { type = "unit", amount = 0.003m } } } });
+        await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/features", key, new { key = "tokens", name = "Tokens", meterSlug = "tokens" });
+        var plan = await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", key, CatalogBodies.UnitPricePlan("pro", "tokens", "0.003"));
+        await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/v1/plans/{plan.GetProperty("id").GetString()}/publish", key);
         await Parallel.ForEachAsync(Enumerable.Range(0, Customers), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
             await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = Name(i), name = Name(i) });
-            await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, new { customerId = Name(i), plan = new { key = "pro" }, activeFrom = "2026-09-01T00:00:00Z" });
+            await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, new { customerKey = Name(i), plan = new { key = "pro" }, timing = "2026-09-01T00:00:00Z" });
         });
         var (status, _) = await api.PostEventsAsync(key, "application/cloudevents-batch+json", Events());
         Assert.Equal(HttpStatusCode.NoContent, status);

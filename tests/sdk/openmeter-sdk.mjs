@@ -50,9 +50,72 @@ try {
   missing = { status: error.status, title: error.title };
 }
 
+
+// The catalog, subscriptions, entitlements and grants, as a billing integration would call them.
+const apiCalls = await om.features.create({ key: 'api_calls', name: 'API calls', meterSlug: 'prompts' });
+await om.features.create({ key: 'sso', name: 'SSO' });
+const features = await om.features.list();
+const draft = await om.plans.create({
+  key: 'pro', name: 'Pro', currency: 'USD', billingCadence: 'P1M', proRatingConfig: { enabled: true, mode: 'prorate_prices' },
+  phases: [{ key: 'default', name: 'Default', duration: null, rateCards: [
+    { type: 'flat_fee', key: 'base', name: 'Base fee', billingCadence: 'P1M', price: { type: 'flat', amount: '49', paymentTerm: 'in_advance' } },
+    { type: 'usage_based', key: 'api_calls', name: 'API calls', featureKey: 'api_calls', billingCadence: 'P1M',
+      price: { type: 'tiered', mode: 'graduated', tiers: [
+        { upToAmount: '1000', flatPrice: null, unitPrice: { type: 'unit', amount: '0' } },
+        { flatPrice: null, unitPrice: { type: 'unit', amount: '0.01' } }] },
+      entitlementTemplate: { type: 'metered', issueAfterReset: 1000, isSoftLimit: true },
+      discounts: { percentage: { percentage: 10 } } },
+    { type: 'flat_fee', key: 'sso', name: 'SSO', featureKey: 'sso', billingCadence: 'P1M', price: null, entitlementTemplate: { type: 'boolean' } }] }],
+});
+const published = await om.plans.publish(draft.id);
+const byKey = await om.plans.get('pro');
+const plans = await om.plans.list({ key: ['pro'] });
+const customer = await om.customers.create({ key: 'cust-1', name: 'Customer One', usageAttribution: { subjectKeys: ['cust-1'] } });
+const fetchedCustomer = await om.customers.get('cust-1');
+const subscription = await om.subscriptions.create({ customerKey: 'cust-1', plan: { key: 'pro' } });
+const expanded = await om.subscriptions.get(subscription.id);
+const customers = await om.customers.list({ key: 'cust' });
+const customerSubscriptions = await om.customers.listSubscriptions('cust-1', {});
+const access = await om.customers.getAccess('cust-1');
+const entitlements = await om.customers.entitlements.list('cust-1');
+const grant = await om.customers.entitlements.createGrant('cust-1', 'api_calls', {
+  amount: 100, priority: 2, effectiveAt: new Date(Date.now() - 3_600_000), expiration: { duration: 'YEAR', count: 1 },
+});
+const grants = await om.customers.entitlements.listGrants('cust-1', 'api_calls');
+const value = await om.customers.entitlements.value('cust-1', 'api_calls');
+const valueV1 = await om.customers.entitlementsV1.value('cust-1', 'api_calls');
+const entitlementsV1 = await om.entitlementsV1.list({});
+const entitlementsV2 = await om.entitlements.list({});
+await om.entitlements.grants.void(grant.id);
+const afterVoid = await om.customers.entitlements.value('cust-1', 'api_calls');
+const canceled = await om.subscriptions.cancel(subscription.id, { timing: 'next_billing_cycle' });
+let conflict;
+try {
+  await om.subscriptions.create({ customerKey: 'cust-1', plan: { key: 'pro' } });
+} catch (error) {
+  conflict = { status: error.status, type: error.type };
+}
+
+const catalog = {
+  features: features.map((f) => [f.key, f.meterSlug ?? null]),
+  plan: [draft.status, published.status, byKey.id === draft.id, byKey.version, plans.totalCount, published.phases[0].rateCards.map((c) => c.price?.type ?? null)],
+  customer: [customer.key, fetchedCustomer.currentSubscriptionId === undefined, customers.items.map((c) => c.key), customer.createdAt instanceof Date],
+  subscription: [subscription.status, subscription.plan.key, subscription.plan.version, expanded.phases[0].items.map((i) => i.key), customerSubscriptions.totalCount],
+  access: Object.fromEntries(Object.entries(access.entitlements).map(([k, v]) => [k, v.hasAccess])),
+  entitlements: entitlements.items.map((e) => [e.featureKey, e.type]).sort(),
+  grants: [grant.amount, grant.priority, grants.totalCount, grant.expiresAt instanceof Date],
+  value: [value.hasAccess, value.balance, value.usage, value.overage, Object.keys(value.grantBalances).length],
+  valueV1: [valueV1.hasAccess, valueV1.balance, valueV1.grantBalances === undefined],
+  lists: [entitlementsV1.length, entitlementsV2.totalCount],
+  afterVoid: afterVoid.balance,
+  canceled: [canceled.status, canceled.activeTo instanceof Date],
+  conflict,
+};
+
 const sortRows = (rows) => rows.map((r) => ({ value: r.value, start: r.windowStart.toISOString(), end: r.windowEnd.toISOString(), subject: r.subject, groupBy: r.groupBy }))
   .sort((a, b) => (a.start + JSON.stringify(a.groupBy)).localeCompare(b.start + JSON.stringify(b.groupBy)));
 console.log(JSON.stringify({
+  catalog,
   created: [tokens.slug, prompts.slug, latest.slug, tokens.aggregation, tokens.createdAt instanceof Date],
   prompts: counted.data[0].value,
   byModel: sortRows(byModel.data),

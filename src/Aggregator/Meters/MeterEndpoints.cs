@@ -86,7 +86,7 @@ public static class MeterEndpoints
         return Results.Ok(MeterResponse.From(meter));
     }
 
-    private static async Task<IResult> DeleteAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IPlanStore plans, MeterChanges changes)
+    private static async Task<IResult> DeleteAsync(string meterIdOrSlug, HttpContext context, IMeterStore store, IFeatureStore features, MeterChanges changes)
     {
         var tenantId = context.User.GetTenantId();
         var meter = await store.GetAsync(tenantId, meterIdOrSlug, context.RequestAborted);
@@ -95,14 +95,16 @@ public static class MeterEndpoints
             return Problems.NotFound("meter", meterIdOrSlug);
         }
 
-        // A priced meter cannot go: its plan would silently bill nothing for it.
-        var pricing = (await plans.ListAsync(tenantId, context.RequestAborted))
-            .Where(plan => plan.RateCards.Any(card => card.MeterSlug == meter.Slug))
-            .Select(plan => plan.Key)
+        // A meter a feature measures cannot go: plans and entitlements on the feature (archived ones
+        // included, which old subscriptions still bill) would silently count nothing for it.
+        var measuring = (await features.ListAsync(tenantId, context.RequestAborted))
+            .Where(feature => feature.MeterSlug == meter.Slug)
+            .Select(feature => feature.Key)
+            .Distinct(StringComparer.Ordinal)
             .ToList();
-        if (pricing.Count > 0)
+        if (measuring.Count > 0)
         {
-            return Problems.Conflict("meter", $"meter {meter.Slug} is priced by plan {string.Join(", ", pricing)}; remove it from the plan first.");
+            return Problems.Conflict("meter", $"meter {meter.Slug} is measured by feature {string.Join(", ", measuring)}; plans and entitlements bill it through the feature, so it stays.");
         }
 
         await store.DeleteAsync(tenantId, meter.Id, context.RequestAborted);

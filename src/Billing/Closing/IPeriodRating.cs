@@ -1,5 +1,6 @@
 using Tally.Billing.Customers;
 using Tally.Billing.Meters;
+using Tally.Billing.Rating;
 
 namespace Tally.Billing.Closing;
 
@@ -16,13 +17,14 @@ public interface IPeriodRating
     /// </summary>
     Task<IReadOnlyList<BillingDemand>> DemandsAsync(string tenantId, IReadOnlyList<Customer> customers, BillingPeriod period, CancellationToken cancellationToken);
 
-    /// <summary>The priced lines of <paramref name="demand"/> given its usage by <see cref="UsageDemand.Key"/> (absent: zero). Pure.</summary>
+    /// <summary>The rated period of <paramref name="demand"/> given its usage by <see cref="UsageDemand.Key"/> (absent: zero). Pure.</summary>
     RatedPeriod Rate(BillingDemand demand, IReadOnlyDictionary<string, decimal> usage);
 }
 
 /// <summary>
 /// A customer's billing for one period: its window [<see cref="From"/>, <see cref="To"/>) (the part of
-/// the period its subscription covers), its currency, the plan version that prices it and the usage to measure.
+/// the period its subscriptions cover), its currency, the plan versions that price it, the usage to
+/// measure and the rating input the usage completes.
 /// </summary>
 public sealed record BillingDemand(
     Customer Customer,
@@ -31,17 +33,12 @@ public sealed record BillingDemand(
     DateTimeOffset To,
     Currency Currency,
     string PlanVersion,
-    IReadOnlyList<UsageDemand> Usage)
-{
-    /// <summary>The rating implementation's own pricing inputs (the plan version), carried from demand to rating.</summary>
-    public object? Pricing { get; init; }
-}
+    IReadOnlyList<UsageDemand> Usage,
+    RatingInput Input);
 
-/// <summary>One usage total rating needs: a meter's aggregate over the customer's subjects, optionally only some groupBy values.</summary>
-public sealed record UsageDemand(string Key, MeterDefinition Meter, IReadOnlyDictionary<string, IReadOnlyList<string>> FilterGroupBy);
-
-/// <summary>A rated period: lines rounded to the currency, and their sum.</summary>
-public sealed record RatedPeriod(IReadOnlyList<RatedPeriodLine> Lines, decimal Total);
-
-/// <summary>One priced line; <see cref="Key"/> is stable for what it prices (the rate card).</summary>
-public sealed record RatedPeriodLine(string Key, string Description, string? RateCardKey, string? UsageKey, string? MeterSlug, decimal Quantity, decimal? UnitPrice, decimal Amount, string? Detail);
+/// <summary>
+/// One usage total rating needs: a meter's aggregate over the customer's subjects in [<see cref="From"/>,
+/// <see cref="To"/>), optionally only some groupBy values. <see cref="Key"/> names the feature and the
+/// window, so windows of one feature (a plan change, a grant burn-down reaching back to the last reset) stay apart.
+/// </summary>
+public sealed record UsageDemand(string Key, string FeatureKey, MeterDefinition Meter, IReadOnlyDictionary<string, IReadOnlyList<string>> FilterGroupBy, DateTimeOffset From, DateTimeOffset To);

@@ -1,6 +1,6 @@
 namespace Tally.Billing.Customers;
 
-/// <summary>Customers, their subject keys and subscriptions.</summary>
+/// <summary>Customers and their subject keys.</summary>
 public interface ICustomerStore
 {
     /// <summary>
@@ -9,16 +9,18 @@ public interface ICustomerStore
     /// </summary>
     Task CreateAsync(Customer customer, CancellationToken cancellationToken);
 
+    /// <summary>Replaces a customer's fields and subject keys (same conflicts as create).</summary>
+    Task UpdateAsync(Customer customer, CancellationToken cancellationToken);
+
+    /// <summary>Marks the customer deleted and frees its subject keys; its key stays reserved.</summary>
+    Task DeleteAsync(string tenantId, string id, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The customer with this id or key (not deleted), or null.</summary>
     Task<Customer?> GetAsync(string tenantId, string idOrKey, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken);
+    /// <summary>The tenant's customers by key; deleted ones only when asked.</summary>
+    Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false);
 
     /// <summary>Which customer each of <paramref name="subjects"/> is attributed to (subjects of no customer are left out).</summary>
     Task<IReadOnlyDictionary<string, string>> CustomerIdsBySubjectAsync(string tenantId, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken);
-
-    /// <summary>Stores a subscription; conflict on field <c>customerId</c> if the customer already has one starting at the same instant.</summary>
-    Task CreateSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken);
-
-    /// <summary>The subscription in force at <paramref name="at"/>: the latest with ActiveFrom at or before it.</summary>
-    Task<Subscription?> GetActiveSubscriptionAsync(string tenantId, string customerId, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -12,8 +12,8 @@ public interface IEventStore
     /// <summary>Keeps rejected records visible (the dead-letter place); storing one again leaves one copy.</summary>
     Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken);
 
-    /// <summary>The identity and payload digests of the partition's stored events at or after a log position.</summary>
-    IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken);
+    /// <summary>The identity and payload digests of the partition's stored events at log positions in [<paramref name="fromPosition"/>, <paramref name="toPosition"/>).</summary>
+    IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, long toPosition, CancellationToken cancellationToken);
 
     /// <summary>Drops the tenant's stored and rejected events dated before <paramref name="before"/> (retention).</summary>
     Task DeleteBeforeAsync(string tenantId, DateTimeOffset before, CancellationToken cancellationToken);

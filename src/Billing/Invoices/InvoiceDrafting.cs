@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tally.Billing.Closing;
+using Tally.Billing.Rating;
 
 namespace Tally.Billing.Invoices;
 
@@ -9,7 +10,7 @@ public static class InvoiceDrafting
     /// <summary>The period's invoice: one line per rated line, plus one adjustment line per earlier period whose late usage changed its amount.</summary>
     public static Invoice Draft(string invoiceId, string runId, BillingDemand demand, RatedPeriod rated, IReadOnlyList<InvoiceLine> lateAdjustments, DateTimeOffset cutoff, DateTimeOffset now)
     {
-        var lines = rated.Lines.Select(ToInvoiceLine).Concat(lateAdjustments).ToList();
+        var lines = rated.Lines.Select(line => ToInvoiceLine(line, demand)).Concat(lateAdjustments).ToList();
         return new Invoice(
             demand.Customer.TenantId,
             invoiceId,
@@ -35,7 +36,7 @@ public static class InvoiceDrafting
     /// </summary>
     public static InvoiceLine? LateUsageLine(BillingPeriod covers, RatedPeriod rerated, InvoicedPeriod invoiced, long lateEvents, string detail)
     {
-        var difference = rerated.Total - invoiced.Net;
+        var difference = rerated.Total.Amount - invoiced.Net;
         return difference == 0m
             ? null
             : new InvoiceLine($"late-{covers}", $"Usage of {covers} reported after it was invoiced ({lateEvents.ToString(CultureInfo.InvariantCulture)} events)", null, null, lateEvents, null, difference)
@@ -51,7 +52,7 @@ public static class InvoiceDrafting
     /// </summary>
     public static Invoice? Correction(string invoiceId, string runId, BillingDemand demand, RatedPeriod rerated, InvoicedPeriod invoiced, DateTimeOffset cutoff, DateTimeOffset now)
     {
-        var difference = rerated.Total - invoiced.Net;
+        var difference = rerated.Total.Amount - invoiced.Net;
         if (difference == 0m)
         {
             return null;
@@ -60,7 +61,7 @@ public static class InvoiceDrafting
         var kind = difference > 0 ? InvoiceKind.Standard : InvoiceKind.CreditNote;
         var line = new InvoiceLine(
             $"rerun-{demand.Period}",
-            $"{(kind == InvoiceKind.Standard ? "Adjustment" : "Credit")} for {demand.Period}: re-rated {rerated.Total.ToString(CultureInfo.InvariantCulture)}, invoiced {invoiced.Net.ToString(CultureInfo.InvariantCulture)}",
+            $"{(kind == InvoiceKind.Standard ? "Adjustment" : "Credit")} for {demand.Period}: re-rated {rerated.Total.Amount.ToString(CultureInfo.InvariantCulture)}, invoiced {invoiced.Net.ToString(CultureInfo.InvariantCulture)}",
             null,
             null,
             1m,
@@ -77,6 +78,18 @@ public static class InvoiceDrafting
         };
     }
 
-    private static InvoiceLine ToInvoiceLine(RatedPeriodLine line) =>
-        new(line.Key, line.Description, line.RateCardKey, line.MeterSlug, line.Quantity, line.UnitPrice, line.Amount) { Detail = line.Detail };
+    /// <summary>
+    /// An invoice line for a rated line: keyed by what it rates (rate card, subscription, phase and start),
+    /// so a re-run or a payment processor sees the same line under the same key; it charges the line's total.
+    /// </summary>
+    private static InvoiceLine ToInvoiceLine(RatedLine line, BillingDemand demand)
+    {
+        var usage = demand.Usage.FirstOrDefault(u => u.FeatureKey == line.FeatureKey && u.From == line.From && u.To == line.To)
+            ?? demand.Usage.FirstOrDefault(u => u.FeatureKey == line.FeatureKey);
+        var key = string.Create(CultureInfo.InvariantCulture, $"{line.RateCardKey}/{line.SubscriptionId}/{line.PhaseKey}/{line.From.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}");
+        return new InvoiceLine(key, line.Name, line.RateCardKey, usage?.Meter.Slug, line.Quantity, line.UnitPrice, line.Total.Amount)
+        {
+            Detail = RatedLineDetail.Json(line, usage),
+        };
+    }
 }

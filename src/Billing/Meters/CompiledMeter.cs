@@ -93,6 +93,34 @@ public sealed class CompiledMeter
     }
 
     /// <summary>
+    /// Whether the meter measures the event and, if so, what it folds: the number at valueProperty
+    /// (null for COUNT, and for UNIQUE_COUNT) and the value's text (UNIQUE_COUNT). The same judgement as
+    /// <see cref="TryMeasure(JsonElement, DateTimeOffset, out string?, out string?)"/>, for folding single events into running aggregates.
+    /// </summary>
+    public bool TryRead(JsonElement data, DateTimeOffset time, out decimal? number, out string? raw)
+    {
+        number = null;
+        raw = null;
+        if (!TryMeasure(data, time, out _, out _))
+        {
+            return false;
+        }
+
+        if (_value is null || Definition.Aggregation == MeterAggregation.Count || !_value.TrySelect(data, out var element))
+        {
+            return true;
+        }
+
+        raw = ScalarText(element);
+        if (Definition.Aggregation != MeterAggregation.UniqueCount && TryNumber(element, out var value))
+        {
+            number = value;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// A JSON number or a string holding one, within decimal's range (what billing can price):
     /// <c>10</c>, <c>"10"</c>, <c>1e3</c>; not <c>NaN</c>, <c>Infinity</c>, <c>1e999</c>, <c>true</c>.
     /// </summary>

@@ -1,27 +1,71 @@
-using Tally.Billing.Catalog;
-
 namespace Tally.Billing.Pricing;
 
 /// <summary>
-/// Prices usage with a plan's rate cards. Pure. Each line is rounded once, to the currency's minor
-/// units, and the total is the sum of the rounded lines, so an invoice always adds up.
+/// Prices a quantity of usage with a usage price. Pure and exact: amounts are never rounded here
+/// (<see cref="Rating.LineRating"/> rounds each line once). A quantity at or below zero charges
+/// nothing; a tier is reached when the quantity is above its lower bound, so a quantity exactly on a
+/// bound belongs to the lower tier.
 /// </summary>
 public static class UsagePricing
 {
-    /// <param name="plan">The plan in force.</param>
-    /// <param name="usageByMeterSlug">Usage per meter slug; a meter with no usage prices as zero.</param>
-    public static (IReadOnlyList<RatedLine> Lines, Money Total) Price(Plan plan, IReadOnlyDictionary<string, decimal> usageByMeterSlug)
+    public static UsageCharge Charge(UsagePrice price, decimal quantity)
     {
-        var lines = new List<RatedLine>(plan.RateCards.Count);
-        var total = Money.Zero(plan.Currency);
-        foreach (var card in plan.RateCards)
+        var q = Math.Max(quantity, 0m);
+        return price switch
         {
-            var quantity = usageByMeterSlug.GetValueOrDefault(card.MeterSlug);
-            var amount = (new Money(card.UnitPrice, plan.Currency) * quantity).Rounded();
-            lines.Add(new RatedLine(card.Key, card.MeterSlug, quantity, card.UnitPrice, amount));
-            total += amount;
+            UnitPrice unit => new UsageCharge(q * unit.Amount, [], unit.Amount, null),
+            PackagePrice package => Package(package, q),
+            TieredPrice { Mode: TierMode.Graduated } tiered => Graduated(tiered, q),
+            TieredPrice tiered => Volume(tiered, q),
+            _ => throw new NotSupportedException($"Price {price.GetType().Name}"),
+        };
+    }
+
+    private static UsageCharge Package(PackagePrice price, decimal quantity)
+    {
+        var packages = Math.Ceiling(quantity / price.QuantityPerPackage);
+        return new UsageCharge(packages * price.Amount, [], null, packages);
+    }
+
+    private static UsageCharge Graduated(TieredPrice price, decimal quantity)
+    {
+        var tiers = new List<TierCharge>();
+        var amount = 0m;
+        var lower = 0m;
+        for (var i = 0; i < price.Tiers.Count && quantity > lower; i++)
+        {
+            var tier = price.Tiers[i];
+            var inTier = (tier.UpToAmount is { } upTo ? Math.Min(quantity, upTo) : quantity) - lower;
+            var tierAmount = (inTier * (tier.UnitAmount ?? 0m)) + (tier.FlatAmount ?? 0m);
+            tiers.Add(new TierCharge(i, lower, tier.UpToAmount, inTier, tier.UnitAmount, tier.FlatAmount, tierAmount));
+            amount += tierAmount;
+            lower = tier.UpToAmount ?? quantity;
         }
 
-        return (lines, total);
+        return new UsageCharge(amount, tiers, null, null);
+    }
+
+    private static UsageCharge Volume(TieredPrice price, decimal quantity)
+    {
+        if (quantity == 0m)
+        {
+            return new UsageCharge(0m, [], null, null);
+        }
+
+        var lower = 0m;
+        for (var i = 0; i < price.Tiers.Count; i++)
+        {
+            var tier = price.Tiers[i];
+            if (tier.UpToAmount is { } upTo && quantity > upTo)
+            {
+                lower = upTo;
+                continue;
+            }
+
+            var amount = (quantity * (tier.UnitAmount ?? 0m)) + (tier.FlatAmount ?? 0m);
+            return new UsageCharge(amount, [new TierCharge(i, lower, tier.UpToAmount, quantity, tier.UnitAmount, tier.FlatAmount, amount)], tier.UnitAmount, null);
+        }
+
+        throw new InvalidOperationException("A tiered price's last tier has no upper bound; validation keeps it so.");
     }
 }

@@ -84,10 +84,10 @@ public sealed class EventStore(IClickHouse clickHouse) : IEventStore
         return clickHouse.ExecuteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), null, cancellationToken);
     }
 
-    public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, long toPosition, CancellationToken cancellationToken) =>
         clickHouse.StreamAsync(
-            "SELECT toString(identity), toString(payload) FROM events WHERE log_partition = {p:UInt16} AND log_position >= {from:UInt64}",
-            new Dictionary<string, object?> { ["p"] = (ushort)partition, ["from"] = (ulong)fromPosition },
+            "SELECT toString(identity), toString(payload) FROM events WHERE log_partition = {p:UInt16} AND log_position >= {from:UInt64} AND log_position < {to:UInt64}",
+            new Dictionary<string, object?> { ["p"] = (ushort)partition, ["from"] = (ulong)fromPosition, ["to"] = (ulong)Math.Max(toPosition, 0) },
             record => KeyValuePair.Create(
                 UInt128.Parse(record.GetString(0), CultureInfo.InvariantCulture),
                 ulong.Parse(record.GetString(1), CultureInfo.InvariantCulture)),

@@ -126,6 +126,25 @@ internal sealed class MeterSql
         return sql;
     }
 
+    /// <summary>
+    /// A select over the meter's events in [from, to) of <paramref name="subjects"/> that also meet
+    /// <paramref name="alsoWhere"/>: <paramref name="columns"/> builds the select list from the value's
+    /// JSON text and number expressions; grouped by <paramref name="groupBy"/> (may be empty).
+    /// </summary>
+    public static MeterSql Select(MeterDefinition meter, Func<string, string, string> columns, DateTimeOffset from, DateTimeOffset to, string[] subjects, string? alsoWhere, string groupBy)
+    {
+        var sql = new MeterSql(meter);
+        var (raw, number) = sql.ValueExpressions();
+        sql._sql.Append("SELECT ").Append(columns(raw, number)).Append(" FROM events FINAL");
+        sql.Where(from, to, subjects, alsoWhere);
+        if (groupBy.Length > 0)
+        {
+            sql._sql.Append(" GROUP BY ").Append(groupBy);
+        }
+
+        return sql;
+    }
+
     /// <summary>The meter's value merged from state columns (see <see cref="States"/>), as text, and how many values it folded.</summary>
     public static string MergedValue(MeterAggregation aggregation) => aggregation switch
     {

@@ -48,24 +48,23 @@ export interface Customer {
   usageAttribution: { subjectKeys: string[] };
 }
 
+/** One line of a gathering invoice (OpenMeter's shape; amounts are decimal strings). */
 export interface ChargeLine {
-  rateCardKey: string;
-  meterSlug: string;
-  quantity: number;
-  unitPrice: number;
-  amount: number;
+  id: string;
+  name: string;
+  featureKey?: string;
+  quantity: string;
+  unitPrice?: string;
+  totals: { total: string };
 }
 
+/** The live bill: OpenMeter's gathering invoice of the current period, with lines. */
 export interface Charges {
-  customerId: string;
-  customerKey: string;
-  planKey: string;
   currency: string;
-  periodFrom: string;
-  periodTo: string;
+  period: { from: string; to: string };
   lines: ChargeLine[];
-  total: number;
-  calculatedAt: string;
+  totals: { total: string };
+  updatedAt: string;
 }
 
 export interface PortalTokenInfo {

@@ -78,6 +78,12 @@ public static class TallyServer
                 "clickhouse", "ClickHouse does not answer.", (sp, ct) => sp.GetRequiredService<IClickHouse>().QueryAsync("SELECT 1", null, r => r.GetValue(0), ct)));
         }
 
+        if (roles.HasFlag(TallyRoles.Aggregator) || roles.HasFlag(TallyRoles.Api))
+        {
+            // The usage delta topic: the aggregator publishes what it stored, the rating grains consume it.
+            services.AddTallyUsageDeltaLog(configuration, paths.DataDirectory);
+        }
+
         if (roles.HasFlag(TallyRoles.Ingest))
         {
             services.AddTallyIngest(configuration);
@@ -93,9 +99,9 @@ public static class TallyServer
         {
             var siloPort = configuration.GetValue("Orleans:SiloPort", FreePorts.Next());
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
-            builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+            builder.UseOrleans(silo => silo.UseTallyRating(configuration, siloPort, gatewayPort));
             services.AddTallyMeterQueries(configuration);
-            services.AddTallyRating().AddTallyInvoicer(configuration).AddTallyStripe(configuration);
+            services.AddTallyRating(configuration).AddTallyInvoicer(configuration).AddTallyStripe(configuration);
             if (seesLog)
             {
                 services.AddTallyUsageWatermark(configuration).AddTallyCloseWorkers();
@@ -162,6 +168,7 @@ public static class TallyServer
         // Per-request framework logs would flood the console under load; Logging:LogLevel:* overrides these.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
         logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;

@@ -101,7 +101,7 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
     }
 
     /// <summary>Errors that the same inputs will always raise again: retrying cannot help, a person must look.</summary>
-    public static bool IsPermanent(Exception error) => error is OverflowException or ArithmeticException or ArgumentException or FormatException or InvalidOperationException;
+    public static bool IsPermanent(Exception error) => error is Tally.Billing.Rating.RatingOverflowException or OverflowException or ArithmeticException or ArgumentException or FormatException or InvalidOperationException;
 
     private static BillingPeriod Previous(BillingPeriod period)
     {
@@ -130,14 +130,14 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
             long events = 0;
             foreach (var demanded in demand.Usage)
             {
-                events += await usage.CountEventsAsync(demanded.Meter, demanded.FilterGroupBy, customer.SubjectKeys, demand.From, demand.To, invoiced.LastCutoff, cutoff, cancellationToken);
+                events += await usage.CountEventsAsync(demanded.Meter, demanded.FilterGroupBy, customer.SubjectKeys, demanded.From, demanded.To, invoiced.LastCutoff, cutoff, cancellationToken);
             }
 
             var detail = JsonSerializer.Serialize(new
             {
                 covers = covers.ToString(),
                 invoiced = invoiced.Net,
-                rerated = rerated.Total,
+                rerated = rerated.Total.Amount,
                 storedAfter = invoiced.LastCutoff,
                 storedUntil = cutoff,
                 events = $"/api/v1/events?subject={string.Join("&subject=", customer.SubjectKeys.Select(Uri.EscapeDataString))}&from={demand.From:yyyy-MM-ddTHH:mm:ssZ}&to={demand.To:yyyy-MM-ddTHH:mm:ssZ}&storedAtFrom={invoiced.LastCutoff:yyyy-MM-ddTHH:mm:ss.fffZ}&storedAtTo={cutoff:yyyy-MM-ddTHH:mm:ss.fffZ}",

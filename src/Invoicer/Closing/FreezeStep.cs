@@ -84,7 +84,7 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
         var frozen = new Dictionary<string, List<FrozenUsage>>(StringComparer.Ordinal);
         var groups = demands
             .SelectMany(d => d.Usage.Select(u => (Demand: d, Usage: u)))
-            .GroupBy(x => (x.Usage.Key, x.Usage.Meter.Id, Filter: FilterKey(x.Usage), x.Demand.From, x.Demand.To));
+            .GroupBy(x => (x.Usage.Key, x.Usage.Meter.Id, Filter: FilterKey(x.Usage), x.Usage.From, x.Usage.To));
         foreach (var group in groups)
         {
             var first = group.First().Usage;

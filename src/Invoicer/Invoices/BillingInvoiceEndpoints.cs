@@ -46,13 +46,14 @@ public static class BillingInvoiceEndpoints
         return InvoiceResponse.From(invoice, customer, tenant?.Name ?? invoice.TenantId, withLines);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IInvoiceStore store, ICustomerStore customers, ITenantStore tenants)
+    private static async Task<IResult> ListAsync(HttpContext context, IInvoiceStore store, ICustomerStore customers, ITenantStore tenants, IGatheringInvoices gathering)
     {
         var tenantId = context.User.GetTenantId();
         var query = context.Request.Query;
         var errors = new List<FieldError>();
         var (page, pageSize) = Paging.Read(query, errors);
         var statuses = new List<InvoiceStatus>();
+        var gatheringAsked = false;
         foreach (var status in query["statuses"].OfType<string>())
         {
             switch (status)
@@ -66,8 +67,11 @@ public static class BillingInvoiceEndpoints
                 case "voided":
                     statuses.Add(InvoiceStatus.Voided);
                     break;
+                case "gathering":
+                    gatheringAsked = true;
+                    break;
                 default:
-                    errors.Add(new FieldError("statuses", $"'{status}' is not a status Tally stores; use draft, issued or voided (the live bill is GET /api/v1/customers/{{id}}/charges)."));
+                    errors.Add(new FieldError("statuses", $"'{status}' is not an invoice status; use gathering (the live bills), draft, issued or voided."));
                     break;
             }
         }
@@ -90,11 +94,46 @@ public static class BillingInvoiceEndpoints
             return Problems.Validation(errors);
         }
 
-        var (items, total) = await store.ListAsync(tenantId, new InvoiceFilter { CustomerIds = customerIds, Statuses = statuses, Page = page, PageSize = pageSize }, context.RequestAborted);
         var withLines = query["expand"].Contains("lines");
+        if (gatheringAsked)
+        {
+            return Results.Ok(await WithGatheringAsync(tenantId, customerIds, statuses, withLines, page, pageSize, store, customers, tenants, gathering, context.RequestAborted));
+        }
+
+        var (items, total) = await store.ListAsync(tenantId, new InvoiceFilter { CustomerIds = customerIds, Statuses = statuses, Page = page, PageSize = pageSize }, context.RequestAborted);
         var byId = (await customers.ListAsync(tenantId, context.RequestAborted)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var name = (await tenants.GetAsync(tenantId, context.RequestAborted))?.Name ?? tenantId;
         return Results.Ok(new Paginated<InvoiceResponse>(total, page, pageSize, [.. items.Select(i => InvoiceResponse.From(i, byId.GetValueOrDefault(i.CustomerId), name, withLines))]));
+    }
+
+    /// <summary>
+    /// The live (gathering) invoices first, then the stored ones of the other statuses asked for, paged
+    /// together. Gathering invoices are computed per customer, so they are listed only when asked for.
+    /// </summary>
+    private static async Task<Paginated<object>> WithGatheringAsync(
+        string tenantId,
+        IReadOnlyList<string> customerIds,
+        IReadOnlyList<InvoiceStatus> statuses,
+        bool withLines,
+        int page,
+        int pageSize,
+        IInvoiceStore store,
+        ICustomerStore customers,
+        ITenantStore tenants,
+        IGatheringInvoices gathering,
+        CancellationToken cancellationToken)
+    {
+        var items = new List<object>();
+        items.AddRange((await gathering.ListAsync(tenantId, customerIds, withLines, cancellationToken)).Cast<object>());
+        if (statuses.Count > 0)
+        {
+            var byId = (await customers.ListAsync(tenantId, cancellationToken)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var name = (await tenants.GetAsync(tenantId, cancellationToken))?.Name ?? tenantId;
+            var (stored, _) = await store.ListAsync(tenantId, new InvoiceFilter { CustomerIds = customerIds, Statuses = statuses, Page = 1, PageSize = int.MaxValue }, cancellationToken);
+            items.AddRange(stored.Select(i => InvoiceResponse.From(i, byId.GetValueOrDefault(i.CustomerId), name, withLines)));
+        }
+
+        return new Paginated<object>(items.Count, page, pageSize, [.. items.Skip((page - 1) * pageSize).Take(pageSize)]);
     }
 
     private static async Task<IResult> SignalAsync(string invoiceId, CloseSignal signal, HttpContext context, IInvoiceStore store, ICloseRunStore runs, ICustomerStore customers, ITenantStore tenants, TimeProvider clock)

@@ -135,8 +135,8 @@ public sealed record InvoiceLineResponse(
 {
     public static InvoiceLineResponse From(Invoice invoice, InvoiceLine line, int ordinal) => new(
         $"{invoice.Id}-{ordinal}",
-        line.Key,
         line.Description,
+        line.Covers is null ? null : $"Adjustment for {line.Covers}",
         "usage_based",
         "valid",
         line.Covers is null ? "subscription" : "system",

@@ -54,6 +54,7 @@ public static class InvoiceExplanation
         foreach (var line in invoice.Lines)
         {
             var meter = line.MeterSlug is { } slug ? await meters.GetAsync(tenantId, slug, ct) : null;
+            var usageKey = Json(line.Detail) is { ValueKind: JsonValueKind.Object } detail && detail.TryGetProperty("usageKey", out var key) ? key.GetString() : null;
             if (meter is null || customer is null)
             {
                 lines.Add(new { line.Key, line.Description, amount = InvoiceResponse.Format(line.Amount), covers = line.Covers?.ToString(), detail = Json(line.Detail) });
@@ -74,7 +75,7 @@ public static class InvoiceExplanation
                 unitPrice = line.UnitPrice is { } price ? InvoiceResponse.Format(price) : null,
                 amount = InvoiceResponse.Format(line.Amount),
                 pricing = Json(line.Detail),
-                frozenUsage = frozen.Where(f => f.UsageKey == meter.Slug && f.Covers == invoice.Period).Select(f => new { quantity = InvoiceResponse.Format(f.Quantity), f.Cutoff }),
+                frozenUsage = frozen.Where(f => f.UsageKey == usageKey && f.Covers == invoice.Period).Select(f => new { quantity = InvoiceResponse.Format(f.Quantity), f.Cutoff }),
                 usageByDayNow = rows.Select(r => new { from = r.WindowStart, to = r.WindowEnd, value = InvoiceResponse.Format(r.Value) }),
                 rawEvents = new
                 {

@@ -1,48 +1,54 @@
-using Tally.Billing;
+using System.Text.Json;
 using Tally.Billing.Catalog;
 
 namespace Tally.Rating.Catalog;
 
-/// <summary>Plan create request, in the style of OpenMeter's product catalog (one phase, usage-based rate cards).</summary>
-public sealed class CreatePlanRequest
+/// <summary>OpenMeter's <c>Plan</c> (phases in OpenMeter's JSON, as <see cref="PlanJson"/> writes them).</summary>
+public sealed record PlanResponse(
+    string Id,
+    string Key,
+    int Version,
+    string Name,
+    string? Description,
+    IReadOnlyDictionary<string, string>? Metadata,
+    string Currency,
+    string BillingCadence,
+    ProRatingConfig ProRatingConfig,
+    PlanAlignment Alignment,
+    JsonElement Phases,
+    string Status,
+    DateTime? EffectiveFrom,
+    DateTime? EffectiveTo,
+    IReadOnlyList<object>? ValidationErrors,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? DeletedAt)
 {
-    public string? Key { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? Currency { get; set; }
-
-    public List<RateCardRequest>? RateCards { get; set; }
+    public static PlanResponse From(Plan plan, DateTimeOffset now)
+    {
+        using var phases = JsonDocument.Parse(PlanJson.WritePhases(plan.Phases));
+        return new PlanResponse(
+            plan.Id,
+            plan.Key,
+            plan.Version,
+            plan.Name,
+            plan.Description,
+            plan.Metadata,
+            plan.Currency.Code,
+            plan.BillingCadence.ToString(),
+            new ProRatingConfig(plan.ProRating, "prorate_prices"),
+            new PlanAlignment(true),
+            phases.RootElement.Clone(),
+            plan.StatusAt(now).ToString().ToLowerInvariant(),
+            RatingJson.Utc(plan.EffectiveFrom),
+            RatingJson.Utc(plan.EffectiveTo),
+            null,
+            plan.CreatedAt.UtcDateTime,
+            plan.UpdatedAt.UtcDateTime,
+            RatingJson.Utc(plan.DeletedAt));
+    }
 }
 
-public sealed class RateCardRequest
-{
-    public string? Key { get; set; }
+public sealed record ProRatingConfig(bool Enabled, string Mode);
 
-    public string? MeterSlug { get; set; }
-
-    public PriceRequest? Price { get; set; }
-}
-
-/// <summary>A price; only <c>unit</c> (a price per unit of usage) so far.</summary>
-public sealed class PriceRequest
-{
-    public string? Type { get; set; }
-
-    public decimal? Amount { get; set; }
-}
-
-public sealed record PlanResponse(string Id, string Key, string Name, string Currency, IReadOnlyList<RateCardResponse> RateCards, DateTime CreatedAt)
-{
-    public static PlanResponse From(Plan plan) => new(
-        plan.Id,
-        plan.Key,
-        plan.Name,
-        plan.Currency.Code,
-        [.. plan.RateCards.Select(card => new RateCardResponse(card.Key, card.MeterSlug, new PriceResponse("unit", card.UnitPrice)))],
-        plan.CreatedAt.UtcDateTime);
-}
-
-public sealed record RateCardResponse(string Key, string MeterSlug, PriceResponse Price);
-
-public sealed record PriceResponse(string Type, decimal Amount);
+public sealed record PlanAlignment(bool BillablesMustAlign);

@@ -1,47 +1,137 @@
+using System.Text.Json;
 using Tally.Billing;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
+using Tally.Rating.Subscriptions;
 
 namespace Tally.Rating.Customers;
 
-/// <summary>OpenMeter's customer create request (key, name, currency, usageAttribution.subjectKeys).</summary>
-public sealed class CreateCustomerRequest
+/// <summary>OpenMeter's <c>Customer</c>.</summary>
+public sealed record CustomerResponse(
+    string Id,
+    string Key,
+    string Name,
+    string? Description,
+    IReadOnlyDictionary<string, string>? Metadata,
+    UsageAttribution UsageAttribution,
+    string? PrimaryEmail,
+    string? Currency,
+    Address? BillingAddress,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? DeletedAt,
+    string? CurrentSubscriptionId,
+    IReadOnlyList<SubscriptionResponse>? Subscriptions)
 {
-    public string? Key { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? Currency { get; set; }
-
-    public UsageAttributionRequest? UsageAttribution { get; set; }
+    public static CustomerResponse From(Customer customer, string? currentSubscriptionId = null, IReadOnlyList<SubscriptionResponse>? subscriptions = null) => new(
+        customer.Id,
+        customer.Key,
+        customer.Name,
+        customer.Description,
+        customer.Metadata,
+        new UsageAttribution(customer.SubjectKeys),
+        customer.PrimaryEmail,
+        customer.Currency?.Code,
+        customer.BillingAddress,
+        customer.CreatedAt.UtcDateTime,
+        customer.UpdatedAt.UtcDateTime,
+        RatingJson.Utc(customer.DeletedAt),
+        currentSubscriptionId,
+        subscriptions);
 }
 
-public sealed class UsageAttributionRequest
+public sealed record UsageAttribution(IReadOnlyList<string> SubjectKeys);
+
+/// <summary>Reads OpenMeter's <c>CustomerCreate</c> / <c>CustomerReplaceUpdate</c>.</summary>
+internal static class CustomerBody
 {
-    public List<string>? SubjectKeys { get; set; }
+    public static Customer? Read(JsonElement body, string tenantId, string id, DateTimeOffset now, List<FieldError> errors)
+    {
+        var fields = new JsonFields(errors);
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            fields.Add("body", "must be a JSON object.");
+            return null;
+        }
+
+        var key = fields.Text(body, "key", "", required: false, maxLength: Limits.Identifier);
+        var subjects = new List<string>();
+        if (fields.Get(body, "usageAttribution") is { } attribution)
+        {
+            if (fields.Get(attribution, "subjectKeys") is not { ValueKind: JsonValueKind.Array } list)
+            {
+                fields.Add("usageAttribution.subjectKeys", "must be an array of subject keys (the CloudEvent subjects of this customer's usage).");
+            }
+            else if (list.GetArrayLength() > Limits.SubjectKeys)
+            {
+                fields.Add("usageAttribution.subjectKeys", $"lists {list.GetArrayLength()} subjects; a customer has at most {Limits.SubjectKeys}.");
+            }
+            else
+            {
+                var index = 0;
+                foreach (var subject in list.EnumerateArray())
+                {
+                    var problem = subject.ValueKind != JsonValueKind.String ? "must be a string." : Limits.IdentifierProblem(subject.GetString());
+                    if (problem is not null)
+                    {
+                        fields.Add($"usageAttribution.subjectKeys[{index}]", problem);
+                        break;
+                    }
+
+                    subjects.Add(subject.GetString()!);
+                    index++;
+                }
+            }
+        }
+
+        if (key is null && subjects.Count == 0 && errors.Count == 0)
+        {
+            fields.Add("key", "is required unless usageAttribution.subjectKeys lists the customer's subjects.");
+        }
+
+        if (subjects.Count == 0 && key is not null)
+        {
+            subjects.Add(key);
+        }
+
+        var name = fields.Text(body, "name", "", required: false) ?? key ?? subjects.FirstOrDefault() ?? "";
+        Currency? currency = null;
+        if (fields.Text(body, "currency", "", required: false, maxLength: 3) is { } code)
+        {
+            if (Currency.TryParse(code, out var parsed))
+            {
+                currency = parsed;
+            }
+            else
+            {
+                fields.Add("currency", $"is \"{code}\"; use {Currency.Expectation}.");
+            }
+        }
+
+        var email = fields.Text(body, "primaryEmail", "", required: false);
+        var description = fields.Description(body, "");
+        var metadata = fields.Metadata(body, "");
+        Address? address = null;
+        if (fields.Get(body, "billingAddress") is { } billing)
+        {
+            address = new Address(
+                fields.Text(billing, "country", "billingAddress", false, 2),
+                fields.Text(billing, "postalCode", "billingAddress", false),
+                fields.Text(billing, "state", "billingAddress", false),
+                fields.Text(billing, "city", "billingAddress", false),
+                fields.Text(billing, "line1", "billingAddress", false),
+                fields.Text(billing, "line2", "billingAddress", false),
+                fields.Text(billing, "phoneNumber", "billingAddress", false));
+        }
+
+        return errors.Count > 0
+            ? null
+            : new Customer(tenantId, id, key ?? id, name, [.. subjects.Distinct(StringComparer.Ordinal)], currency, now)
+            {
+                Description = description,
+                PrimaryEmail = email,
+                Metadata = metadata,
+                BillingAddress = address,
+            };
+    }
 }
-
-public sealed record CustomerResponse(string Id, string Key, string Name, string Currency, UsageAttributionResponse UsageAttribution, DateTime CreatedAt)
-{
-    public static CustomerResponse From(Customer customer) => new(
-        customer.Id, customer.Key, customer.Name, customer.Currency.Code, new UsageAttributionResponse(customer.SubjectKeys), customer.CreatedAt.UtcDateTime);
-}
-
-public sealed record UsageAttributionResponse(IReadOnlyList<string> SubjectKeys);
-
-/// <summary>Subscription create request: <c>{customerId, plan: {key}, activeFrom}</c>.</summary>
-public sealed class CreateSubscriptionRequest
-{
-    public string? CustomerId { get; set; }
-
-    public PlanReference? Plan { get; set; }
-
-    public DateTimeOffset? ActiveFrom { get; set; }
-}
-
-public sealed class PlanReference
-{
-    public string? Key { get; set; }
-}
-
-public sealed record SubscriptionResponse(string Id, string CustomerId, string PlanId, string PlanKey, DateTime ActiveFrom, DateTime CreatedAt);

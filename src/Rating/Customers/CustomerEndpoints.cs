@@ -1,146 +1,211 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tally.Billing;
-using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
+using Tally.Billing.Subscriptions;
+using Tally.Rating.Live;
+using Tally.Rating.Subscriptions;
 using Tally.ServiceDefaults;
 
 namespace Tally.Rating.Customers;
 
-/// <summary>Customer routes, subscriptions, and the live charges of a customer.</summary>
+/// <summary>OpenMeter's customer routes: <c>/api/v1/customers</c> (CRUD, access, subscriptions).</summary>
 public static class CustomerEndpoints
 {
     public static IEndpointRouteBuilder MapCustomers(this IEndpointRouteBuilder routes)
     {
         var customers = routes.MapGroup("/api/v1/customers").RequireAuthorization(TallyClaims.TenantPolicy);
         customers.MapPost("", CreateAsync);
-        customers.MapGet("", async (HttpContext context, ICustomerStore store) =>
-            Results.Ok((await store.ListAsync(context.User.GetTenantId(), context.RequestAborted)).Select(CustomerResponse.From)));
-        customers.MapGet("/{customerIdOrKey}", async (string customerIdOrKey, HttpContext context, ICustomerStore store) =>
-            await store.GetAsync(context.User.GetTenantId(), customerIdOrKey, context.RequestAborted) is { } customer
-                ? Results.Ok(CustomerResponse.From(customer))
-                : Problems.NotFound("customer", customerIdOrKey));
-        customers.MapGet("/{customerIdOrKey}/charges", ChargesAsync);
-        routes.MapPost("/api/v1/subscriptions", SubscribeAsync).RequireAuthorization(TallyClaims.TenantPolicy);
+        customers.MapGet("", ListAsync);
+        customers.MapGet("/{customerIdOrKey}", GetAsync);
+        customers.MapPut("/{customerIdOrKey}", UpdateAsync);
+        customers.MapDelete("/{customerIdOrKey}", DeleteAsync);
+        customers.MapGet("/{customerIdOrKey}/subscriptions", SubscriptionsAsync);
         return routes;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ICustomerStore store, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(HttpContext context, ICustomerStore store, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<CreateCustomerRequest>(context.Request);
-        if (problem is not null)
+        using var body = await RequestBody.ReadAsync(context.Request);
+        if (body.Problem is { } problem)
         {
             return problem;
         }
 
-        var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(request!.Key))
-        {
-            errors.Add(new FieldError("key", $"is required: your own id for the customer, at most {Limits.Identifier} characters."));
-        }
-        else if (Limits.IdentifierProblem(request.Key) is { } keyProblem)
-        {
-            errors.Add(new FieldError("key", keyProblem));
-        }
-
-        if (request.Name is not null && Limits.IdentifierProblem(request.Name, Limits.Name) is { } nameProblem)
-        {
-            errors.Add(new FieldError("name", nameProblem));
-        }
-
-        if (!Currency.TryParse(request.Currency ?? "USD", out var currency))
-        {
-            errors.Add(new FieldError("currency", $"is '{request.Currency}'; use one of: {string.Join(", ", Currency.SupportedCodes)}."));
-        }
-
-        var subjects = request.UsageAttribution?.SubjectKeys ?? (request.Key is null ? [] : [request.Key]);
-        if (subjects.Count == 0 || subjects.Any(string.IsNullOrWhiteSpace))
-        {
-            errors.Add(new FieldError("usageAttribution.subjectKeys", "must list at least one non-empty subject (the CloudEvent subject of this customer's usage)."));
-        }
-        else if (subjects.Count > Limits.SubjectKeys)
-        {
-            errors.Add(new FieldError("usageAttribution.subjectKeys", $"lists {subjects.Count} subjects; a customer has at most {Limits.SubjectKeys}."));
-        }
-        else if (subjects.Select((subject, i) => (i, Limits.IdentifierProblem(subject))).FirstOrDefault(p => p.Item2 is not null) is (var index, { } subjectProblem))
-        {
-            errors.Add(new FieldError($"usageAttribution.subjectKeys[{index}]", subjectProblem));
-        }
-
-        if (errors.Count > 0)
+        var now = clock.GetUtcNow();
+        var errors = body.Errors;
+        var customer = CustomerBody.Read(body.Root, context.User.GetTenantId(), Ids.NewUlid(now), now, errors);
+        if (customer is null)
         {
             return Problems.Validation(errors);
         }
 
-        var customer = new Customer(
-            context.User.GetTenantId(), Ids.New("cus"), request.Key!, request.Name ?? request.Key!, [.. subjects.Distinct(StringComparer.Ordinal)], currency, clock.GetUtcNow());
         await store.CreateAsync(customer, context.RequestAborted);
-
-        return Results.Created($"/api/v1/customers/{customer.Id}", CustomerResponse.From(customer));
+        return RatingJson.Created($"/api/v1/customers/{customer.Id}", CustomerResponse.From(customer));
     }
 
-    private static async Task<IResult> SubscribeAsync(HttpContext context, ICustomerStore customers, IPlanStore plans, TimeProvider clock)
+    private static async Task<IResult> ListAsync(HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<CreateSubscriptionRequest>(context.Request);
-        if (problem is not null)
+        var (paging, error) = Paging.From(context.Request);
+        if (error is not null)
         {
-            return problem;
+            return Problems.Validation([error]);
         }
 
+        var query = context.Request.Query;
         var tenantId = context.User.GetTenantId();
-        var customer = request!.CustomerId is null ? null : await customers.GetAsync(tenantId, request.CustomerId, context.RequestAborted);
-        var plan = request.Plan?.Key is null ? null : await plans.GetAsync(tenantId, request.Plan.Key, context.RequestAborted);
-        var errors = new List<FieldError>();
-        if (customer is null)
+        var includeDeleted = query["includeDeleted"] == "true";
+        IEnumerable<Customer> list = await store.ListAsync(tenantId, context.RequestAborted, includeDeleted);
+        bool Contains(string? value, string filter) => value?.Contains(filter, StringComparison.OrdinalIgnoreCase) == true;
+        if (query["key"].ToString() is { Length: > 0 } key)
         {
-            errors.Add(new FieldError("customerId", $"'{request.CustomerId}' is not one of your customers (id or key)."));
+            list = list.Where(c => Contains(c.Key, key));
         }
 
-        if (plan is null)
+        if (query["name"].ToString() is { Length: > 0 } name)
         {
-            errors.Add(new FieldError("plan.key", $"'{request.Plan?.Key}' is not one of your plans."));
+            list = list.Where(c => Contains(c.Name, name));
         }
 
-        if (request.ActiveFrom is { } activeFrom && !Limits.IsStorable(activeFrom))
+        if (query["primaryEmail"].ToString() is { Length: > 0 } email)
         {
-            errors.Add(new FieldError("activeFrom", $"is {activeFrom:O}; a subscription starts {Limits.StorableRange}."));
+            list = list.Where(c => Contains(c.PrimaryEmail, email));
         }
 
-        if (customer is not null && plan is not null && customer.Currency != plan.Currency)
+        if (query["subject"].ToString() is { Length: > 0 } subject)
         {
-            errors.Add(new FieldError("plan.key", $"plan {plan.Key} is priced in {plan.Currency}, customer {customer.Key} pays in {customer.Currency}."));
+            list = list.Where(c => c.SubjectKeys.Any(s => Contains(s, subject)));
         }
 
-        if (errors.Count > 0)
+        var orderBy = query["orderBy"].ToString();
+        if (orderBy is not ("" or "id" or "name" or "createdAt"))
         {
-            return Problems.Validation(errors);
+            return Problems.Validation("orderBy", $"is '{orderBy}'; use id, name or createdAt.");
         }
 
-        var subscription = new Subscription(tenantId, Ids.New("sub"), customer!.Id, plan!.Id, (request.ActiveFrom ?? clock.GetUtcNow()).ToUniversalTime(), clock.GetUtcNow());
-        await customers.CreateSubscriptionAsync(subscription, context.RequestAborted);
+        list = orderBy == "name" ? list.OrderBy(c => c.Name, StringComparer.Ordinal) : list.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal);
+        if (query["order"] == "DESC")
+        {
+            list = list.Reverse();
+        }
 
-        return Results.Created(
-            $"/api/v1/subscriptions/{subscription.Id}",
-            new SubscriptionResponse(subscription.Id, customer.Id, plan.Id, plan.Key, subscription.ActiveFrom.UtcDateTime, subscription.CreatedAt.UtcDateTime));
+        var expand = query["expand"].Contains("subscriptions");
+        var planKey = query["planKey"].ToString();
+        var now = clock.GetUtcNow();
+        var items = new List<CustomerResponse>();
+        foreach (var customer in list)
+        {
+            var subscribed = expand || planKey.Length > 0 ? await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted) : [];
+            if (planKey.Length > 0 && !subscribed.Any(s => s.PlanKey == planKey && s.StatusAt(now) is SubscriptionStatus.Active or SubscriptionStatus.Canceled))
+            {
+                continue;
+            }
+
+            items.Add(CustomerResponse.From(customer, null, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, now))] : null));
+        }
+
+        return RatingJson.Ok(paging.Cut(items));
     }
 
-    private static async Task<IResult> ChargesAsync(string customerIdOrKey, HttpContext context, ICustomerStore customers, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
-        var customer = await customers.GetAsync(tenantId, customerIdOrKey, context.RequestAborted);
-        if (customer is null)
+        if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } customer)
         {
             return Problems.NotFound("customer", customerIdOrKey);
         }
 
-        var charges = await grains.GetGrain<ICustomerChargesGrain>($"{tenantId}/{customer.Id}").GetCurrentAsync();
-        return charges is null
-            ? Results.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "No subscription",
-                detail: $"Customer {customer.Key} has no subscription in the current period; subscribe it with POST /api/v1/subscriptions.",
-                type: "https://tally.dev/problems/no-subscription")
-            : Results.Ok(charges);
+        var now = clock.GetUtcNow();
+        var subscribed = await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted);
+        var current = subscribed.FirstOrDefault(s => s.StatusAt(now) is SubscriptionStatus.Active or SubscriptionStatus.Canceled)?.Id;
+        var expand = context.Request.Query["expand"].Contains("subscriptions");
+        return RatingJson.Ok(CustomerResponse.From(customer, current, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, now))] : null));
+    }
+
+    private static async Task<IResult> UpdateAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    {
+        var tenantId = context.User.GetTenantId();
+        if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } existing)
+        {
+            return Problems.NotFound("customer", customerIdOrKey);
+        }
+
+        using var body = await RequestBody.ReadAsync(context.Request);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var now = clock.GetUtcNow();
+        var errors = body.Errors;
+        var replaced = CustomerBody.Read(body.Root, tenantId, existing.Id, existing.CreatedAt, errors);
+        if (replaced is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (existing.Currency is { } currency && replaced.Currency is { } asked && asked != currency)
+        {
+            return Problems.Validation("currency", $"is {asked}; the customer pays in {currency} (one currency per customer).");
+        }
+
+        replaced = replaced with { Currency = replaced.Currency ?? existing.Currency, UpdatedAt = now };
+        await store.UpdateAsync(replaced, context.RequestAborted);
+        await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, existing.Id)).RefreshAsync();
+        return RatingJson.Ok(CustomerResponse.From(replaced));
+    }
+
+    private static async Task<IResult> DeleteAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    {
+        var tenantId = context.User.GetTenantId();
+        if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } customer)
+        {
+            return Problems.NotFound("customer", customerIdOrKey);
+        }
+
+        var now = clock.GetUtcNow();
+        if ((await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted)).FirstOrDefault(s => s.StatusAt(now) != SubscriptionStatus.Inactive) is { } live)
+        {
+            return RatingJson.Conflict("customer", $"customer {customer.Key} has subscription {live.Id} in force or scheduled; cancel it first.");
+        }
+
+        await store.DeleteAsync(tenantId, customer.Id, now, context.RequestAborted);
+        await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, customer.Id)).RefreshAsync();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SubscriptionsAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    {
+        var (paging, error) = Paging.From(context.Request);
+        if (error is not null)
+        {
+            return Problems.Validation([error]);
+        }
+
+        var tenantId = context.User.GetTenantId();
+        if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } customer)
+        {
+            return Problems.NotFound("customer", customerIdOrKey);
+        }
+
+        var now = clock.GetUtcNow();
+        var statuses = context.Request.Query["status"].Select(s => s ?? "").Where(s => s.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var list = (await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted))
+            .Select(s => SubscriptionResponse.From(s, now))
+            .Where(s => statuses.Count == 0 || statuses.Contains(s.Status))
+            .ToList();
+        if (context.Request.Query["orderBy"] == "activeTo")
+        {
+            list = [.. list.OrderBy(s => s.ActiveTo ?? DateTime.MaxValue)];
+        }
+
+        if (context.Request.Query["order"] == "DESC")
+        {
+            list.Reverse();
+        }
+
+        return RatingJson.Ok(paging.Cut(list));
     }
 }

@@ -56,7 +56,7 @@ public sealed class RetentionWorkerTests
 
         public Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, long toPosition, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<ListedEvent>> ListAsync(EventListQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

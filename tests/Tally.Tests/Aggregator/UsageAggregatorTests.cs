@@ -91,6 +91,41 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         Assert.Equal(6, await second.CompleteThroughAsync(0, Ct));
     }
 
+    [Fact]
+    public async Task Run_WithADeltaLog_PublishesEachStoredEventOncePerSubjectWithItsPosition()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 1);
+        await using var deltas = FileEventLog.Open(Path.Combine(_directory, "deltas"), partitions: 2);
+        await using var index = Index("identities");
+        await log.AppendAsync([Record("e1", "c1", 10), Record("e2", "c2", 20), Record("e1", "c1", 10), Record("e3", "c1", 30)], Ct);
+
+        await RunUntilAsync(log, index, "agg", records: 4, maxBatch: 10, deltas);
+
+        Assert.Equal(
+            [("c1", 0, 0L, "e1", 10), ("c1", 0, 3L, "e3", 30), ("c2", 0, 1L, "e2", 20)],
+            await DeltaEventsAsync(deltas, expected: 3));
+    }
+
+    [Fact]
+    public async Task Run_CrashAfterStoringBeforePublishing_RepublishesUnderTheSamePositionsAndStoresOnce()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 1);
+        await log.AppendAsync([Record("e1", "c1", 10), Record("e2", "c1", 20)], Ct);
+        var unreachable = new UnreachableLog();
+        await using (var first = Index("first-owner"))
+        {
+            // The events reach ClickHouse, then publishing fails: nothing is indexed or committed.
+            await RunUntilAsync(log, first, "agg", records: 0, maxBatch: 10, unreachable, until: unreachable.Called.Task);
+        }
+
+        await using var deltas = FileEventLog.Open(Path.Combine(_directory, "deltas"), partitions: 1);
+        await using var second = Index("second-owner");
+        await RunUntilAsync(log, second, "agg", records: 2, maxBatch: 10, deltas);
+
+        Assert.Equal((2m, 30m), await TotalsAsync());
+        Assert.Equal([("c1", 0, 0L, "e1", 10), ("c1", 0, 1L, "e2", 20)], await DeltaEventsAsync(deltas, expected: 2));
+    }
+
     public void Dispose()
     {
         _clickHouse.Dispose();
@@ -98,13 +133,14 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task RunUntilAsync(FileEventLog log, IEventIdentityIndex index, string group, long records, int maxBatch)
+    private async Task RunUntilAsync(FileEventLog log, IEventIdentityIndex index, string group, long records, int maxBatch, IEventLog? deltas = null, Task? until = null)
     {
         var store = new EventStore(_clickHouse);
         await new UsageSchema(_clickHouse).EnsureCreatedAsync(Ct);
         var metrics = _services.GetRequiredService<IMeterFactory>();
         var aggregator = new UsageAggregator(
             log,
+            new UsageDeltaPublisher(deltas),
             store,
             index,
             new AggregatorMetrics(metrics),
@@ -115,7 +151,7 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         using var listener = CommittedRecords(metrics, total => total >= records, done);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var running = aggregator.RunAsync(stop.Token);
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        await (until ?? done.Task).WaitAsync(TimeSpan.FromSeconds(60), Ct);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
@@ -126,6 +162,25 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         var subjects = new[] { "c0", "c1", "c2" };
         var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         return (await reader.GetTotalAsync(Count, subjects, from, from.AddMonths(1), Ct), await reader.GetTotalAsync(Sum, subjects, from, from.AddMonths(1), Ct));
+    }
+
+    /// <summary>Every event of the delta log as (subject, log partition, position, id, tokens), by subject and position.</summary>
+    private static async Task<List<(string, int, long, string, int)>> DeltaEventsAsync(IEventLog deltas, int expected)
+    {
+        var events = new List<(string Subject, int Partition, long Position, string Id, int Tokens)>();
+        await using var consumer = deltas.OpenConsumer("test");
+        while (events.Count < expected)
+        {
+            var batch = await consumer.ReadAsync(100, TimeSpan.FromSeconds(10), Ct) ?? throw new TimeoutException($"Only {events.Count} delta events arrived.");
+            foreach (var record in batch.Records)
+            {
+                Assert.True(UsageDelta.TryDecode(record.Value.Span, out var delta));
+                Assert.Equal($"{Tenant}:{delta!.Subject}", record.Key);
+                events.AddRange(delta.Events.Select(e => (delta.Subject, delta.Partition, e.Position, e.Id, System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("tokens").GetInt32())));
+            }
+        }
+
+        return [.. events.OrderBy(e => e.Subject, StringComparer.Ordinal).ThenBy(e => e.Position)];
     }
 
     private RocksDbEventIdentityIndex Index(string name) => RocksDbEventIdentityIndex.Open(Path.Combine(_directory, name), blockCacheMegabytes: 8);
@@ -158,4 +213,24 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
     private static LogRecord Record(string id, string subject, int tokens) => new(
         EventKey.For(new EventIdentity(Tenant, "src", id)),
         Encoding.UTF8.GetBytes($$$"""{"specversion":"1.0","id":"{{{id}}}","source":"src","type":"prompt","subject":"{{{subject}}}","time":"2026-11-25T10:00:00Z","tallyingested":"2026-11-25T10:00:01Z","data":{"tokens":{{{tokens}}}}}"""));
+
+    /// <summary>A delta log that never takes an append, as if the process died right after storing a batch.</summary>
+    private sealed class UnreachableLog : IEventLog
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int PartitionCount => 1;
+
+        public EventLogHealth Health => EventLogHealth.Unhealthy("unreachable");
+
+        public ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+        {
+            Called.TrySetResult();
+            throw new IOException("The delta log is unreachable.");
+        }
+
+        public IEventLogConsumer OpenConsumer(string group) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

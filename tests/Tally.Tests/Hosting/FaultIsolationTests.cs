@@ -62,9 +62,9 @@ public sealed class FaultIsolationTests : IAsyncLifetime
         var key = await CreateTenantAsync("plans");
 
         var problem = await ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/v1/plans", key,
-            JsonDocument.Parse("""{"key":"pro","name":"Pro","currency":"USD","rateCards":[null]}""").RootElement);
+            JsonDocument.Parse("""{"key":"pro","name":"Pro","currency":"USD","billingCadence":"P1M","phases":[{"key":"default","name":"Default","duration":null,"rateCards":[null]}]}""").RootElement);
 
-        Assert.Equal("rateCards[0]", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("phases[0].rateCards[0]", problem.GetProperty("errors")[0].GetProperty("field").GetString());
         await ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/plans", key);
     }
 
@@ -90,7 +90,7 @@ public sealed class FaultIsolationTests : IAsyncLifetime
         disk.Resize(kilobytes: 8192);
         await ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "c1", name = "Customer One" });
         var customers = await ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers", key);
-        Assert.Equal(["c1"], customers.EnumerateArray().Select(c => c.GetProperty("key").GetString()));
+        Assert.Equal(["c1"], customers.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("key").GetString()));
     }
 
     [Fact]

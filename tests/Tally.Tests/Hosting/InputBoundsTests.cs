@@ -85,10 +85,10 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
         { "customer subject key of 100,000 characters", "/api/v1/customers", new { key = "c3", usageAttribution = new { subjectKeys = new[] { Huge } } }, "usageAttribution.subjectKeys[0]" },
         { "customer subject key with NUL", "/api/v1/customers", new { key = "c4", usageAttribution = new { subjectKeys = new[] { "a\u0000" } } }, "usageAttribution.subjectKeys[0]" },
         { "customer key with NUL", "/api/v1/customers", new { key = "c\u00005" }, "key" },
-        { "plan name of 1 MB", "/api/v1/plans", new { key = "p1", name = new string('n', 1_000_000), currency = "USD", rateCards = new[] { new { key = "t", meterSlug = "tokens", price = new { type = "unit", amount = 1 } } } }, "name" },
+        { "plan name of 1 MB", "/api/v1/plans", new { key = "p1", name = new string('n', 1_000_000), currency = "USD", billingCadence = "P1M", phases = new[] { new { key = "default", name = "Default", duration = (string?)null, rateCards = new[] { new { type = "flat_fee", key = "base", name = "Base", billingCadence = "P1M", price = new { type = "flat", amount = "1" } } } } } }, "name" },
         { "period 9999-12", "/api/v1/billing/close-runs", new { period = "9999-12" }, "period" },
         { "period 1999-12", "/api/v1/billing/close-runs", new { period = "1999-12" }, "period" },
-        { "subscription in year 9999", "/api/v1/subscriptions", new { customerId = "nobody", plan = new { key = "none" }, activeFrom = "9999-01-01T00:00:00Z" }, "customerId" },
+        { "subscription in year 9999", "/api/v1/subscriptions", new { customerId = "nobody", plan = new { key = "none" }, timing = "9999-01-01T00:00:00Z" }, "timing" },
     };
 
     [Theory]
@@ -102,8 +102,8 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
 
         Assert.Contains(field, problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()));
         Assert.Equal(["tokens"], (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters", key)).EnumerateArray().Select(m => m.GetProperty("slug").GetString()));
-        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers", key)).GetArrayLength());
-        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/plans", key)).GetArrayLength());
+        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers", key)).GetProperty("totalCount").GetInt32());
+        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/plans", key)).GetProperty("totalCount").GetInt32());
     }
 
     [Fact]

@@ -4,12 +4,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Tally.Host.Hosting;
 
 namespace Tally.Tests.Hosting;
 
 /// <summary>One whole Tally server (every role, embedded defaults, ClickHouse in its child process) shared by a test class.</summary>
-public sealed class TallyServerFixture : IAsyncLifetime
+public class TallyServerFixture : IAsyncLifetime
 {
     public const string AdminToken = "tadm_server-fixture";
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-server-").FullName;
@@ -21,26 +22,37 @@ public sealed class TallyServerFixture : IAsyncLifetime
     /// <summary>The gRPC ingest service's address (a free port picked at start).</summary>
     public Uri GrpcUrl => new(TallyServer.GrpcUrl(_app!, _settings!)!);
 
-    /// <summary>The server's services, e.g. its event log.</summary>
-    public IServiceProvider Services => _app!.Services;
+    /// <summary>The server's service provider, for tests that look inside.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Settings a derived fixture adds to (or overrides in) the server's configuration.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Configuration { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Replaces services of the server (e.g. a fake clock) before it is built.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public async ValueTask InitializeAsync()
     {
         var port = FreePorts.Next();
-        _settings = new ServeSettings(TallyRoles.All, _dataDir, port)
+        var configuration = new Dictionary<string, string?>
         {
-            Configuration = new Dictionary<string, string?>
-            {
-                ["Admin:Token"] = AdminToken,
-                ["Aggregator:MaxWaitMilliseconds"] = "50",
-                // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
-                ["Aggregator:RollupIntervalSeconds"] = "3600",
-                ["Close:GraceMinutes"] = "0",
-                ["Close:PollMilliseconds"] = "50",
-                ["Close:ApprovalAbove"] = "1000",
-            },
+            ["Admin:Token"] = AdminToken,
+            ["Aggregator:MaxWaitMilliseconds"] = "50",
+            // Roll-ups happen when a test asks (reconciliation with rollUp=true), not on a timer racing its assertions.
+            ["Aggregator:RollupIntervalSeconds"] = "3600",
+            ["Close:GraceMinutes"] = "0",
+            ["Close:PollMilliseconds"] = "50",
+            ["Close:ApprovalAbove"] = "1000",
         };
-        _app = TallyServer.Build(_settings);
+        foreach (var (name, value) in Configuration)
+        {
+            configuration[name] = value;
+        }
+
+        _settings = new ServeSettings(TallyRoles.All, _dataDir, port) { Configuration = configuration };
+        _app = TallyServer.Build(_settings, ConfigureServices);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
@@ -78,5 +90,6 @@ public sealed class TallyServerFixture : IAsyncLifetime
         }
 
         Directory.Delete(_dataDir, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }

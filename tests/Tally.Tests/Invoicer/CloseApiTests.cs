@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Tally.EndToEnd;
 using Tally.Tests.Hosting;
+
+using Tally.Tests.Rating.Api;
 
 namespace Tally.Tests.Invoicer;
 
@@ -107,7 +110,7 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
 
         Assert.Equal("2.00", Assert.Single((await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/invoices", fine)).GetProperty("items").EnumerateArray()).GetProperty("totals").GetProperty("total").GetString());
         Assert.Equal(("draft", "parked"), (parked.GetProperty("step").GetString(), parked.GetProperty("state").GetString()));
-        Assert.StartsWith("OverflowException", parked.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("RatingOverflowException", parked.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/invoices", huge)).GetProperty("totalCount").GetInt32());
     }
 
@@ -115,11 +118,10 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
     private async Task<string> TenantWithCustomerAsync(string name, decimal unitPrice, params string[] data)
     {
         var key = await server.CreateTenantAsync(name);
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens" });
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", key,
-            new { key = "pro", name = "Pro", currency = "USD", rateCards = new[] { new { key = "tokens", meterSlug = "tokens", price = new { type = "unit", amount = unitPrice } } } });
+        await CatalogApi.MeteredFeatureAsync(server, key);
+        await CatalogApi.PublishedPlanAsync(server, key, "pro", CatalogApi.OnePhase(CatalogApi.UsageCard($$"""{"type":"unit","amount":"{{unitPrice.ToString(CultureInfo.InvariantCulture)}}"}""")));
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "acme", name = "Acme", usageAttribution = new { subjectKeys = new[] { "s1" } } });
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, new { customerId = "acme", plan = new { key = "pro" }, activeFrom = "2026-08-01T00:00:00Z" });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, new { customerKey = "acme", plan = new { key = "pro" }, timing = "2026-08-01T00:00:00Z" });
         var month = name.Contains("admin", StringComparison.Ordinal) ? "09" : "10";
         var events = string.Join(',', data.Select((body, i) => $$"""{"specversion":"1.0","id":"e{{i}}","source":"test","type":"prompt","subject":"s1","time":"2026-{{month}}-15T12:00:0{{i}}Z","data":{{body}}}"""));
         var (status, _) = await server.PostEventsAsync(key, $"[{events}]");

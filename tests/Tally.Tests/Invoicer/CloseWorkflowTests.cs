@@ -16,7 +16,7 @@ using Tally.Tests.Invoicer.Fakes;
 using Tally.Tests.Ledger;
 using Customer = Tally.Billing.Customers.Customer;
 using Plan = Tally.Billing.Catalog.Plan;
-using Subscription = Tally.Billing.Customers.Subscription;
+using Subscription = Tally.Billing.Subscriptions.Subscription;
 
 namespace Tally.Tests.Invoicer;
 
@@ -59,7 +59,9 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
         output = LedgerScenario.Meter(tenantId, "output-tokens");
         await ledger.Meters.CreateAsync(input, Ct);
         await ledger.Meters.CreateAsync(output, Ct);
-        plan = new Plan(tenantId, Ids.New("pln"), "pro", "Pro", Currency.Usd, [new RateCard("input", "input-tokens", 0.005m), new RateCard("output", "output-tokens", 0.0025m)], clock.GetUtcNow());
+        await ledger.Features.CreateAsync(LedgerScenario.Feature(tenantId, "input", "input-tokens"), Ct);
+        await ledger.Features.CreateAsync(LedgerScenario.Feature(tenantId, "output", "output-tokens"), Ct);
+        plan = LedgerScenario.Plan(tenantId, "pro", 0.005m, 0.0025m);
         await ledger.Plans.CreateAsync(plan, Ct);
 
         alice = await CustomerAsync("alice", "alice");
@@ -127,7 +129,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
         var aliceInvoice = invoices.Single(i => i.CustomerId == alice.Id);
         Assert.Equal(
             [("input", "input-tokens", 1_001m, 0.005m, 5.01m), ("output", "output-tokens", 2_002m, 0.0025m, 5.01m)],
-            aliceInvoice.Lines.Select(l => (l.Key, l.MeterSlug!, l.Quantity, l.UnitPrice!.Value, l.Amount)));
+            aliceInvoice.Lines.Select(l => (l.RateCardKey!, l.MeterSlug!, l.Quantity, l.UnitPrice!.Value, l.Amount)));
         Assert.Equal([1_000.00m, 0.03m], invoices.Single(i => i.CustomerId == bob.Id).Lines.Select(l => l.Amount));
         Assert.Equal((October.From, October.To, clock.GetUtcNow()), (aliceInvoice.PeriodFrom, aliceInvoice.PeriodTo, aliceInvoice.UsageCutoff!.Value));
         Assert.Equal((CloseRunStatus.Completed, 4), ((await ledger.CloseRuns.GetAsync(tenantId, run.Id, Ct))!.Status, (await ledger.CloseRuns.GetAsync(tenantId, run.Id, Ct))!.Progress.Done));
@@ -180,8 +182,8 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
         await worker.DrainAsync(Ct);
 
         Assert.Equal(
-            [(alice.Id, InvoiceStatus.PendingApproval, (string?)null), (bob.Id, InvoiceStatus.PendingApproval, null), (dave.Id, InvoiceStatus.Issued, "INV-000001")],
-            waiting.OrderBy(i => i.CustomerId).Select(i => (i.CustomerId, i.Status, i.Number)));
+            new[] { (alice.Id, InvoiceStatus.PendingApproval, (string?)null), (bob.Id, InvoiceStatus.PendingApproval, null), (dave.Id, InvoiceStatus.Issued, "INV-000001") }.OrderBy(x => x.Item1, StringComparer.Ordinal),
+            waiting.OrderBy(i => i.CustomerId, StringComparer.Ordinal).Select(i => (i.CustomerId, i.Status, i.Number)));
         Assert.Equal(
             [(alice.Id, InvoiceStatus.Voided, (string?)null, (string?)"finance@acme"), (bob.Id, InvoiceStatus.Issued, "INV-000002", "finance@acme"), (dave.Id, InvoiceStatus.Issued, "INV-000001", null)],
             (await InvoicesAsync()).OrderBy(i => i.CustomerId).Select(i => (i.CustomerId, i.Status, i.Number, i.ReviewedBy)));
@@ -205,7 +207,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Close_OneCustomersRatingOverflows_ParksItWithTheErrorAndIssuesTheOthers()
     {
-        var huge = new Plan(tenantId, Ids.New("pln"), "huge", "Huge", Currency.Usd, [new RateCard("input", "input-tokens", 100_000_000_000_000_000_000m)], clock.GetUtcNow());
+        var huge = LedgerScenario.Plan(tenantId, "huge", 100_000_000_000_000_000_000m, 0m);
         await ledger.Plans.CreateAsync(huge, Ct);
         var erin = await CustomerAsync("erin", "erin");
         await SubscribeAsync(erin, huge, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero));
@@ -216,7 +218,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
 
         var parked = (await ledger.CloseRuns.TasksAsync(tenantId, run.Id, Ct)).Single(t => t.CustomerId == erin.Id);
         Assert.Equal((CloseStep.Draft, CloseTaskState.Parked, 1), (parked.Step, parked.State, parked.Attempts));
-        Assert.StartsWith("OverflowException:", parked.Error, StringComparison.Ordinal);
+        Assert.StartsWith("RatingOverflowException:", parked.Error, StringComparison.Ordinal);
         Assert.Equal(new[] { alice.Id, bob.Id, dave.Id }.Order(StringComparer.Ordinal), (await InvoicesAsync()).Select(i => i.CustomerId).Order(StringComparer.Ordinal));
         Assert.Equal(CloseRunStatus.NeedsAttention, (await ledger.CloseRuns.GetAsync(tenantId, run.Id, Ct))!.Status);
     }
@@ -252,8 +254,8 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
 
         var november = (await InvoicesAsync()).Single(i => i.CustomerId == alice.Id && i.Period == November);
         Assert.Equal(
-            [("input", 0.05m, (BillingPeriod?)null), ("output", 0.00m, null), ("late-2026-10", 5.00m, October)],
-            november.Lines.Select(l => (l.Key, l.Amount, l.Covers)));
+            [("input", 0.05m, (BillingPeriod?)null), ("output", 0.00m, null), (null, 5.00m, October)],
+            november.Lines.Select(l => (l.RateCardKey, l.Amount, l.Covers)));
         Assert.Equal(5.05m, november.Total);
         Assert.Contains("\"rerated\":15.02", november.Lines[2].Detail, StringComparison.Ordinal);
         Assert.Equal(15.02m, (await ledger.CloseRuns.InvoicedAsync(tenantId, [alice.Id], October, Ct))[alice.Id].Net);
@@ -390,7 +392,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
             store.CloseRuns,
             store.Customers,
             store.Invoices,
-            new PeriodRating(store.Customers, store.Plans, store.Meters),
+            new ClosingRating(new CustomerCatalogLoader(store.Customers, store.Subscriptions, store.Plans, store.Entitlements, store.Features, store.Meters)),
             usage,
             rollups,
             watermark,
@@ -426,7 +428,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     }
 
     private async Task SubscribeAsync(Customer customer, Plan subscribed, DateTimeOffset activeFrom) =>
-        await ledger.Customers.CreateSubscriptionAsync(new Subscription(tenantId, Ids.New("sub"), customer.Id, subscribed.Id, activeFrom, clock.GetUtcNow()), Ct);
+        await ledger.Subscriptions.CreateAsync(new Subscription(tenantId, Ids.New("sub"), customer.Id, subscribed.Id, subscribed.Key, subscribed.Version, subscribed.Name, subscribed.Currency, activeFrom, null, clock.GetUtcNow()), [], null, Ct);
 
     /// <summary>Invoices equal field by field, lines included.</summary>
     private sealed class InvoiceComparer : IEqualityComparer<Invoice>

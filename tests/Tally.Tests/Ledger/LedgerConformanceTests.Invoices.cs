@@ -275,8 +275,8 @@ public abstract partial class LedgerConformanceTests
         Assert.Empty(await Ledger.Meters.ListAsync(intruder, Ct));
         Assert.False(await Ledger.Meters.DeleteAsync(intruder, meter.Id, Ct));
         Assert.False(await Ledger.Meters.DeleteAsync(intruder, "tokens", Ct));
-        Assert.Null(await Ledger.Plans.GetAsync(intruder, plan, Ct));
-        Assert.Null(await Ledger.Plans.GetAsync(intruder, "pro-alice", Ct));
+        Assert.Null(await Ledger.Plans.GetAsync(intruder, plan.Id, Ct));
+        Assert.Empty(await Ledger.Plans.VersionsAsync(intruder, "pro_alice", Ct));
         Assert.Empty(await Ledger.Plans.ListAsync(intruder, Ct));
         Assert.Null(await Ledger.Customers.GetAsync(intruder, customer, Ct));
         Assert.Null(await Ledger.Customers.GetAsync(intruder, "alice", Ct));
@@ -291,11 +291,11 @@ public abstract partial class LedgerConformanceTests
         Assert.Empty(await Ledger.CloseRuns.HistoryAsync(intruder, invoice.CloseRunId!, null, Ct));
 
         // Rows reference their parents by (tenant, id), so another tenant's ids are unknown keys to the schema.
-        await Assert.ThrowsAnyAsync<DbException>(() => Ledger.Customers.CreateSubscriptionAsync(
-            LedgerScenario.Subscription(intruder, customer, plan, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)), Ct));
+        await Assert.ThrowsAnyAsync<DbException>(() => Ledger.Subscriptions.CreateAsync(
+            LedgerScenario.Subscription(intruder, customer, plan, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)), [], null, Ct));
         await Assert.ThrowsAnyAsync<DbException>(() => LedgerScenario.IssueAsync(Ledger, intruder, customer, new BillingPeriod(2026, 12)));
         Assert.Equal(1, await LedgerScenario.CountAsync(Ledger, "billing_invoices"));
-        Assert.Equal(0, await LedgerScenario.CountAsync(Ledger, "subscriptions"));
+        Assert.Equal(0, await LedgerScenario.CountAsync(Ledger, "plan_subscriptions"));
 
         Assert.Equal(meter, (await Ledger.Meters.GetAsync(owner, "tokens", Ct)) is { } kept ? kept with { GroupBy = meter.GroupBy } : null);
         Assert.Equal(InvoiceStatus.Issued, (await Ledger.Invoices.GetAsync(owner, invoice.Id, Ct))!.Status);

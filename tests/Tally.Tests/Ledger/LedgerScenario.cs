@@ -1,11 +1,13 @@
 using Dapper;
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Catalog;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
-using Tally.Billing.Tenants;
+using Tally.Billing.Pricing;
+using Tally.Billing.Subscriptions;
 using Xunit;
 
 namespace Tally.Tests.Ledger;
@@ -22,22 +24,44 @@ internal static class LedgerScenario
     public static MeterDefinition Meter(string tenantId, string slug) =>
         new(tenantId, Ids.New("mtr"), slug, "LLM tokens", "com.example.tokens", MeterAggregation.Sum, "$.tokens", new Dictionary<string, string>(), TestLedger.Now);
 
-    public static Plan Plan(string tenantId, string key, decimal inputPrice, decimal outputPrice) =>
-        new(tenantId, Ids.New("pln"), key, "Pro", Currency.Usd, [new RateCard("input", "tokens", inputPrice), new RateCard("output", "tokens", outputPrice)], TestLedger.Now);
+    public static Feature Feature(string tenantId, string key, string? meterSlug) =>
+        new(tenantId, Ids.NewUlid(TestLedger.Now), key, key + " feature", meterSlug, [], null, TestLedger.Now, TestLedger.Now, null);
+
+    /// <summary>A published plan, one phase, a unit price per unit of features <c>input</c> and <c>output</c>.</summary>
+    public static Plan Plan(string tenantId, string key, decimal inputPrice, decimal outputPrice, int version = 1) =>
+        new(
+            tenantId,
+            Ids.NewUlid(TestLedger.Now),
+            key,
+            version,
+            "Pro",
+            Currency.Usd,
+            IsoDuration.Month,
+            [
+                new PlanPhase("default", "Default", null,
+                [
+                    new RateCard(RateCardType.UsageBased, "input", "Input tokens", "input", IsoDuration.Month, new UnitPrice(inputPrice)),
+                    new RateCard(RateCardType.UsageBased, "output", "Output tokens", "output", IsoDuration.Month, new UnitPrice(outputPrice)),
+                ]),
+            ],
+            TestLedger.Now)
+        {
+            EffectiveFrom = TestLedger.Now,
+        };
 
     public static Customer Customer(string tenantId, string key, params string[] subjects) =>
-        new(tenantId, Ids.New("cus"), key, key + " Inc.", subjects, Currency.Usd, TestLedger.Now);
+        new(tenantId, Ids.NewUlid(TestLedger.Now), key, key + " Inc.", subjects, Currency.Usd, TestLedger.Now);
 
-    public static Subscription Subscription(string tenantId, string customerId, string planId, DateTimeOffset activeFrom) =>
-        new(tenantId, Ids.New("sub"), customerId, planId, activeFrom, TestLedger.Now);
+    public static Subscription Subscription(string tenantId, string customerId, Plan plan, DateTimeOffset activeFrom, DateTimeOffset? activeTo = null) =>
+        new(tenantId, Ids.NewUlid(TestLedger.Now), customerId, plan.Id, plan.Key, plan.Version, plan.Name, plan.Currency, activeFrom, activeTo, TestLedger.Now);
 
-    public static async Task<(string CustomerId, string PlanId)> CustomerWithPlanAsync(TestLedger ledger, string tenantId, string key = "alice")
+    public static async Task<(string CustomerId, Plan Plan)> CustomerWithPlanAsync(TestLedger ledger, string tenantId, string key = "alice")
     {
         var customer = Customer(tenantId, key, key);
-        var plan = Plan(tenantId, "pro-" + key, 0.002m, 0.006m);
+        var plan = Plan(tenantId, "pro_" + key, 0.002m, 0.006m);
         await ledger.Customers.CreateAsync(customer, Ct);
         await ledger.Plans.CreateAsync(plan, Ct);
-        return (customer.Id, plan.Id);
+        return (customer.Id, plan);
     }
 
     public static async Task<string> CustomerAsync(TestLedger ledger, string tenantId, string key)

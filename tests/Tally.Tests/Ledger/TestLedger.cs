@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Tally.Billing;
 using Tally.Billing.Catalog;
 using Tally.Billing.Closing;
+using Tally.Billing.Entitlements;
+using Tally.Billing.Notifications;
+using Tally.Billing.Subscriptions;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
@@ -22,6 +26,12 @@ internal sealed class TestLedger : IAsyncDisposable
         Meters = new SqlMeterStore(Database);
         Plans = new SqlPlanStore(Database);
         Customers = new SqlCustomerStore(Database);
+        Features = new SqlFeatureStore(Database);
+        var entitlements = new SqlEntitlementStore(Database);
+        Entitlements = entitlements;
+        Subscriptions = new SqlSubscriptionStore(Database, entitlements);
+        Notifications = new SqlNotificationStore(Database);
+        GrainStates = new SqlGrainStateStore(Database);
         Invoices = new SqlInvoiceStore(Database);
         CloseRuns = new SqlCloseRunStore(Database);
         PortalTokens = new SqlPortalTokenStore(Database);
@@ -42,6 +52,16 @@ internal sealed class TestLedger : IAsyncDisposable
     public ICustomerStore Customers { get; }
 
     public IInvoiceStore Invoices { get; }
+
+    public IFeatureStore Features { get; }
+
+    public ISubscriptionStore Subscriptions { get; }
+
+    public IEntitlementStore Entitlements { get; }
+
+    public INotificationStore Notifications { get; }
+
+    public IGrainStateStore GrainStates { get; }
 
     public ICloseRunStore CloseRuns { get; }
 

@@ -74,16 +74,15 @@ public sealed class MeterApiTests(TallyServerFixture server) : IClassFixture<Tal
     }
 
     [Fact]
-    public async Task Delete_MeterPricedByAPlan_Answers409NamingThePlanAndKeepsIt()
+    public async Task Delete_MeterMeasuredByAFeature_Answers409NamingTheFeatureAndKeepsIt()
     {
         var key = await server.CreateTenantAsync("priced");
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "tokens", eventType = "prompt", aggregation = "COUNT" });
-        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/plans", key,
-            new { key = "pro", name = "Pro", currency = "USD", rateCards = new[] { new { key = "tokens", meterSlug = "tokens", price = new { type = "unit", amount = "0.1" } } } });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/features", key, new { key = "tokens", name = "Tokens", meterSlug = "tokens" });
 
         var problem = await server.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Delete, "/api/v1/meters/tokens", key);
 
-        Assert.Equal("meter: meter tokens is priced by plan pro; remove it from the plan first.", problem.GetProperty("detail").GetString());
+        Assert.Equal("meter: meter tokens is measured by feature tokens; plans and entitlements bill it through the feature, so it stays.", problem.GetProperty("detail").GetString());
         await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/meters/tokens", key);
     }
 

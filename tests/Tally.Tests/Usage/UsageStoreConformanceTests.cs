@@ -249,7 +249,7 @@ public abstract class UsageStoreConformanceTests : IDisposable
 
         var listed = await Store.ListAsync(new EventListQuery(tenant, At("2026-01-01T00:00:00Z"), null, null, null, null, [], 10), Ct);
         var onlyC1 = await Store.ListAsync(new EventListQuery(tenant, null, null, null, null, null, ["c1"], 10), Ct);
-        var identities = await Store.IdentitiesAsync(3, 8, Ct).ToListAsync(Ct);
+        var identities = await Store.IdentitiesAsync(3, 8, long.MaxValue, Ct).ToListAsync(Ct);
 
         Assert.Equal([("a", "c9", "duplicate: different payload"), ("b", "c2", null), ("a", "c1", null)], listed.Select(e => (e.Event.Identity.Id, e.Event.Subject, e.Rejection)));
         Assert.Equal(["", """{"v":1}"""], listed.Skip(1).Select(e => e.Event.Data));

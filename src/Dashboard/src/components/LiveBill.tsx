@@ -22,8 +22,7 @@ export function LiveBill({ charges, error, customerName }: Props) {
   return (
     <div data-testid="live-bill">
       <p class="bill-meta">
-        Plan <strong>{charges.planKey}</strong> · {formatInstant(charges.periodFrom, 'UTC', 'DAY')} to{' '}
-        {formatInstant(charges.periodTo, 'UTC', 'DAY')} (UTC)
+        {formatInstant(charges.period.from, 'UTC', 'DAY')} to {formatInstant(charges.period.to, 'UTC', 'DAY')} (UTC)
       </p>
       <table class="bill">
         <caption class="visually-hidden">Live bill lines</caption>
@@ -43,11 +42,11 @@ export function LiveBill({ charges, error, customerName }: Props) {
         </thead>
         <tbody>
           {charges.lines.map((line) => (
-            <tr key={line.rateCardKey}>
-              <th scope="row">{line.rateCardKey}</th>
-              <td class="number">{formatNumber(line.quantity)}</td>
-              <td class="number">{formatUnitPrice(line.unitPrice, charges.currency)}</td>
-              <td class="number">{formatMoney(line.amount, charges.currency)}</td>
+            <tr key={line.id}>
+              <th scope="row">{line.name}</th>
+              <td class="number">{formatNumber(Number(line.quantity))}</td>
+              <td class="number">{line.unitPrice === undefined ? '' : formatUnitPrice(Number(line.unitPrice), charges.currency)}</td>
+              <td class="number">{formatMoney(Number(line.totals.total), charges.currency)}</td>
             </tr>
           ))}
         </tbody>
@@ -57,7 +56,7 @@ export function LiveBill({ charges, error, customerName }: Props) {
               Total so far
             </th>
             <td class="number" data-testid="bill-total">
-              {formatMoney(charges.total, charges.currency)}
+              {formatMoney(Number(charges.totals.total), charges.currency)}
             </td>
           </tr>
         </tfoot>
