@@ -20,6 +20,8 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("invoices_pkey", "invoices.tenant_id, invoices.id", "id"),
         new("ux_invoices_period", "invoices.tenant_id, invoices.customer_id, invoices.billing_period", "period"),
         new("ux_invoices_number", "invoices.tenant_id, invoices.invoice_number", "number"),
+        new("payment_apps_pkey", "payment_apps.tenant_id, payment_apps.id", "id"),
+        new("ux_payment_apps_type", "payment_apps.tenant_id, payment_apps.app_type", "type"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

@@ -42,6 +42,12 @@ internal abstract class LedgerDialect
 
     public abstract DateTimeOffset ReadInstant(object value);
 
+    /// <summary>
+    /// A condition that <paramref name="column"/> is one of the array parameter <paramref name="parameter"/>:
+    /// Dapper expands <c>IN @p</c> into one parameter per value, except on Npgsql, which takes the array whole.
+    /// </summary>
+    public abstract string IsAnyOf(string column, string parameter);
+
     /// <summary>The ledger constraint a unique violation broke, or null if <paramref name="exception"/> is not one.</summary>
     public abstract LedgerConstraint? UniqueViolation(DbException exception);
 
@@ -112,6 +118,8 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         command.CommandText = "PRAGMA journal_mode = WAL;";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public override string IsAnyOf(string column, string parameter) => $"{column} IN @{parameter}";
 
     public override object Decimal(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -189,6 +197,8 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
         command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public override string IsAnyOf(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
     public override object Decimal(decimal value) => value;
 

@@ -8,6 +8,7 @@ using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
+using Tally.Billing.Payments;
 using Tally.Billing.Tenants;
 
 namespace Tally.Ledger;
@@ -18,7 +19,8 @@ public static class LedgerServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <see cref="LedgerOptions"/> (section <c>Ledger</c>) at start, and registers
     /// <see cref="ITenantStore"/>, <see cref="IMeterStore"/>, <see cref="IPlanStore"/>,
-    /// <see cref="ICustomerStore"/> and <see cref="IInvoiceStore"/> as singletons over one database.
+    /// <see cref="ICustomerStore"/>, <see cref="IInvoiceStore"/>, <see cref="IPaymentAppStore"/> and
+    /// <see cref="IPaymentObjectStore"/> as singletons over one database.
     /// Migrations run in a hosted service placed ahead of every other one, so a host fails at start
     /// on a broken ledger; without a host they run on the first store call.
     /// </summary>
@@ -42,6 +44,8 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton<IPlanStore, SqlPlanStore>();
         services.TryAddSingleton<ICustomerStore, SqlCustomerStore>();
         services.TryAddSingleton<IInvoiceStore, SqlInvoiceStore>();
+        services.TryAddSingleton<IPaymentAppStore, SqlPaymentAppStore>();
+        services.TryAddSingleton<IPaymentObjectStore, SqlPaymentObjectStore>();
 
         // Hosted services start in registration order; first place means the schema is current before any stage runs.
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))

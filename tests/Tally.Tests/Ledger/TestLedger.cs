@@ -4,13 +4,14 @@ using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
+using Tally.Billing.Payments;
 using Tally.Billing.Tenants;
 using Tally.Ledger;
 using Xunit;
 
 namespace Tally.Tests.Ledger;
 
-/// <summary>The five stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
+/// <summary>The stores over one <see cref="LedgerDatabase"/>, as the DI registration would wire them.</summary>
 internal sealed class TestLedger : IAsyncDisposable
 {
     public TestLedger(LedgerDialect dialect, TimeProvider time)
@@ -21,6 +22,8 @@ internal sealed class TestLedger : IAsyncDisposable
         Plans = new SqlPlanStore(Database);
         Customers = new SqlCustomerStore(Database);
         Invoices = new SqlInvoiceStore(Database, NullLogger<SqlInvoiceStore>.Instance);
+        PaymentApps = new SqlPaymentAppStore(Database);
+        PaymentObjects = new SqlPaymentObjectStore(Database);
     }
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 9, 30, 15, TimeSpan.Zero);
@@ -38,6 +41,10 @@ internal sealed class TestLedger : IAsyncDisposable
     public ICustomerStore Customers { get; }
 
     public IInvoiceStore Invoices { get; }
+
+    public IPaymentAppStore PaymentApps { get; }
+
+    public IPaymentObjectStore PaymentObjects { get; }
 
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 }
