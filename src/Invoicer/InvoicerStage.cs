@@ -7,7 +7,7 @@ namespace Tally.Invoicer;
 /// <summary>The invoicer stage: period close and invoices.</summary>
 public static class InvoicerStage
 {
-    /// <summary>Registers period close (it prices with an <c>ICustomerCharges</c> and pushes with an <c>IInvoicePublisher</c>).</summary>
+    /// <summary>Registers period close (it prices with an <c>ICustomerCharges</c> and pushes with an <c>IPaymentProcessor</c>).</summary>
     public static IServiceCollection AddTallyInvoicer(this IServiceCollection services)
     {
         services.AddSingleton<PeriodClose>();

@@ -2,21 +2,22 @@ using Microsoft.Extensions.Logging;
 using Tally.Billing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
+using Tally.Billing.Payments;
 using Tally.Billing.Pricing;
 
 namespace Tally.Invoicer;
 
 /// <summary>
 /// Closes a billing period for a tenant: one invoice per subscribed customer, issued at most once
-/// (the ledger's unique invoice per customer and period), then pushed to the payment processor if
-/// one is configured. Running it again, after a crash or on purpose, issues nothing twice and pushes
-/// what an interrupted run left unpushed.
+/// (the ledger's unique invoice per customer and period), then pushed to the tenant's payment
+/// processor if it installed one. Running it again, after a crash or on purpose, issues nothing twice
+/// and pushes what an interrupted run left unpushed.
 /// </summary>
 public sealed class PeriodClose(
     ICustomerStore customers,
     IInvoiceStore invoices,
     ICustomerCharges calculator,
-    IInvoicePublisher publisher,
+    IPaymentProcessor payments,
     TimeProvider clock,
     ILogger<PeriodClose> logger)
 {
@@ -28,6 +29,7 @@ public sealed class PeriodClose(
             throw new PeriodNotEndedException(period);
         }
 
+        var connected = await payments.IsConnectedAsync(tenantId, cancellationToken);
         var closed = new List<ClosedInvoice>();
         foreach (var customer in await customers.ListAsync(tenantId, cancellationToken))
         {
@@ -43,11 +45,11 @@ public sealed class PeriodClose(
                 InvoicerLog.Issued(logger, tenantId, invoice.Number, customer.Key, invoice.Total, invoice.Currency.Code);
             }
 
-            if (publisher.IsConfigured && invoice.Status == InvoiceStatus.Issued)
+            if (connected && invoice.Status == InvoiceStatus.Issued)
             {
-                var externalId = await publisher.PublishAsync(invoice, customer, cancellationToken);
-                await invoices.MarkPushedAsync(tenantId, invoice.Id, externalId, cancellationToken);
-                invoice = invoice with { Status = InvoiceStatus.Pushed, ExternalId = externalId };
+                var receipt = await payments.PushAsync(PaymentDocument.FromInvoice(invoice, customer), cancellationToken);
+                await invoices.MarkPushedAsync(tenantId, invoice.Id, receipt.ExternalId, cancellationToken);
+                invoice = invoice with { Status = InvoiceStatus.Pushed, ExternalId = receipt.ExternalId };
             }
 
             closed.Add(new ClosedInvoice(invoice, created));

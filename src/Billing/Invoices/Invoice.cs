@@ -3,10 +3,10 @@ namespace Tally.Billing.Invoices;
 /// <summary>Where an invoice is in its life.</summary>
 public enum InvoiceStatus
 {
-    /// <summary>Issued in the ledger; no payment processor is configured, so it was not pushed.</summary>
+    /// <summary>Issued in the ledger; not pushed (yet), or the tenant has no payment processor app.</summary>
     Issued,
 
-    /// <summary>Issued and created in Stripe (<see cref="Invoice.ExternalId"/> is Stripe's id).</summary>
+    /// <summary>Issued and created in the tenant's Stripe account (<see cref="Invoice.ExternalId"/> is Stripe's id).</summary>
     Pushed,
 }
 

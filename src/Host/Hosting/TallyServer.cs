@@ -78,7 +78,7 @@ public static class TallyServer
             var siloPort = configuration.GetValue("Orleans:SiloPort", FreePorts.Next());
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
             builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
-            services.AddTallyRating().AddTallyInvoicer().AddTallyStripe(configuration);
+            services.AddTallyRating().AddTallyInvoicer().AddTallyStripe(configuration, paths.DataDirectory);
         }
 
         configureServices?.Invoke(services);
@@ -96,6 +96,7 @@ public static class TallyServer
             app.MapTallyMeters();
             app.MapTallyRating();
             app.MapTallyInvoicer();
+            app.MapTallyStripe();
         }
 
         return app;

@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Stripe;
 using Tally.Billing;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
-using Tally.EventLog.Embedded;
+using Tally.Billing.Payments;
+using Tally.FakeStripe;
 using Tally.Invoicer;
 using Tally.Ledger;
 using Tally.Rating;
 using Tally.Stripe;
+using Tally.Stripe.Apps;
 using Tally.Tests.Invoicer.Fakes;
 using Tally.Tests.Ledger;
 using Customer = Tally.Billing.Customers.Customer;
@@ -88,7 +88,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     {
         var lastSecond = new FakeTimeProvider(new DateTimeOffset(2026, 10, 31, 23, 59, 59, TimeSpan.Zero));
 
-        var error = await Assert.ThrowsAsync<PeriodNotEndedException>(() => Close(new LedgerOnlyPublisher(), lastSecond).CloseAsync(tenantId, October, Ct));
+        var error = await Assert.ThrowsAsync<PeriodNotEndedException>(() => Close(new NotConnected(), lastSecond).CloseAsync(tenantId, October, Ct));
 
         Assert.Equal("Period 2026-10 ends at 2026-11-01T00:00:00Z; it can be closed after that.", error.Message);
         Assert.Equal(October, error.Period);
@@ -98,7 +98,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     [Fact]
     public async Task CloseAsync_EndedPeriod_IssuesOneInvoicePerSubscribedCustomerWithLinesRoundedOnce()
     {
-        var result = await Close(new LedgerOnlyPublisher()).CloseAsync(tenantId, October, Ct);
+        var result = await Close(new NotConnected()).CloseAsync(tenantId, October, Ct);
 
         Assert.Equal(
             [
@@ -118,7 +118,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     [Fact]
     public async Task CloseAsync_SubscriptionStartsMidPeriod_ReadsUsageFromActiveFrom()
     {
-        var result = await Close(new LedgerOnlyPublisher()).CloseAsync(tenantId, October, Ct);
+        var result = await Close(new NotConnected()).CloseAsync(tenantId, October, Ct);
 
         Assert.Equal(
             [(DaveFrom, October.To), (DaveFrom, October.To)],
@@ -132,7 +132,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     [Fact]
     public async Task CloseAsync_RunTwice_SecondRunIssuesNothingNew()
     {
-        var close = Close(new LedgerOnlyPublisher());
+        var close = Close(new NotConnected());
         var first = await close.CloseAsync(tenantId, October, Ct);
 
         var second = await close.CloseAsync(tenantId, October, Ct);
@@ -166,9 +166,9 @@ public sealed class PeriodCloseTests : IAsyncLifetime
     public async Task CloseAsync_StripeFailsMidPush_LeavesInvoiceIssuedAndRerunPushesItOnce()
     {
         var close = Close(await StripePublisherAsync());
-        stripe!.FailOnce("/v1/invoiceitems", nth: 2);
+        stripe!.Fail(new FakeFailure("/v1/invoiceitems") { Skip = 1 });
 
-        await Assert.ThrowsAsync<StripeException>(() => close.CloseAsync(tenantId, October, Ct));
+        await Assert.ThrowsAsync<PaymentProcessorUnavailableException>(() => close.CloseAsync(tenantId, October, Ct));
 
         var interrupted = Assert.Single(await ledger.Invoices.ListAsync(tenantId, null, Ct));
         Assert.Equal((alice.Id, InvoiceStatus.Issued, (string?)null), (interrupted.CustomerId, interrupted.Status, interrupted.ExternalId));
@@ -192,7 +192,7 @@ public sealed class PeriodCloseTests : IAsyncLifetime
         foreach (var invoice in invoices)
         {
             Assert.Equal(InvoiceStatus.Pushed, invoice.Status);
-            var pushed = Assert.Single(stripe.Invoices, candidate => candidate.Metadata["tally_invoice_id"] == invoice.Id);
+            var pushed = Assert.Single(stripe.Invoices, candidate => candidate.Metadata["tally_document_id"] == invoice.Id);
             Assert.Equal((pushed.Id, "open"), (invoice.ExternalId, pushed.Status));
             Assert.Equal(invoice.CustomerId, Assert.Single(stripe.Customers, customer => customer.Id == pushed.Customer).Metadata["tally_customer_id"]);
             Assert.Equal(
@@ -201,19 +201,28 @@ public sealed class PeriodCloseTests : IAsyncLifetime
         }
     }
 
-    private async Task<StripeInvoicePublisher> StripePublisherAsync()
+    /// <summary>The Stripe adapter over this ledger, with the tenant's app installed on the fake's default account.</summary>
+    private async Task<StripePaymentProcessor> StripePublisherAsync()
     {
-        stripe = await StripeFake.StartAsync(Ct);
-        return new StripeInvoicePublisher(
-            Options.Create(new StripeOptions { ApiKey = StripeFake.ApiKey, BaseAddress = stripe.BaseAddress }),
-            NullLogger<StripeInvoicePublisher>.Instance);
+        stripe = await StripeFake.StartAsync(clock, Ct);
+        var options = Microsoft.Extensions.Options.Options.Create(new StripeOptions
+        {
+            BaseAddress = stripe.BaseAddress,
+            MaxNetworkRetries = 0,
+            EncryptionKey = Convert.ToBase64String(new byte[32]),
+        });
+        var cipher = new ApiKeyCipher(options, new StripeDataDirectory(directory));
+        var clients = new StripeClients(options);
+        var apps = new StripeApps(ledger.PaymentApps, new StripeAccounts(clients), cipher, clock, NullLogger<StripeApps>.Instance);
+        Assert.Null((await apps.InstallAsync(tenantId, StripeFake.ApiKey, null, Ct)).Error);
+        return new StripePaymentProcessor(ledger.PaymentApps, ledger.PaymentObjects, cipher, clients, options, clock, NullLogger<StripePaymentProcessor>.Instance);
     }
 
-    private PeriodClose Close(IInvoicePublisher publisher, TimeProvider? time = null) => new(
+    private PeriodClose Close(IPaymentProcessor payments, TimeProvider? time = null) => new(
         ledger.Customers,
         ledger.Invoices,
         new ChargeCalculator(ledger.Customers, ledger.Plans, ledger.Meters, usage),
-        publisher,
+        payments,
         time ?? clock,
         NullLogger<PeriodClose>.Instance);
 
@@ -226,4 +235,16 @@ public sealed class PeriodCloseTests : IAsyncLifetime
 
     private async Task SubscribeAsync(Customer customer, Plan plan, DateTimeOffset activeFrom) =>
         await ledger.Customers.CreateSubscriptionAsync(new Subscription(tenantId, Ids.New("sub"), customer.Id, plan.Id, activeFrom, clock.GetUtcNow()), Ct);
+
+    /// <summary>A tenant without a payment processor app: invoices stay in the ledger.</summary>
+    private sealed class NotConnected : IPaymentProcessor
+    {
+        public Task<bool> IsConnectedAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<PaymentReceipt> PushAsync(PaymentDocument document, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("A tenant without an app is never pushed.");
+
+        public Task<VoidOutcome> VoidAsync(string tenantId, string customerId, string documentKey, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("A tenant without an app is never voided.");
+    }
 }
