@@ -49,13 +49,14 @@ internal sealed class StripePaymentProcessor(
         var (customerKey, voidedKey) = (StripeObjectKeys.Customer(customerId), StripeObjectKeys.Voided(invoiceKey));
         var known = new KnownObjects(objects, tenantId, app.AccountNamespace, clock);
         await known.LoadAsync([customerKey, invoiceKey, voidedKey], cancellationToken);
+        var linked = (await apps.GetLinkAsync(tenantId, app.Id, customerId, cancellationToken))?.ExternalCustomerId;
         var client = Client(app);
-        var outcome = await CallAsync(app, () => VoidAsync(client, known, tenantId, customerKey, invoiceKey, cancellationToken), $"voiding {documentKey}", cancellationToken);
+        var outcome = await CallAsync(app, () => VoidAsync(client, known, tenantId, known.IdOf(customerKey) ?? linked, invoiceKey, cancellationToken), $"voiding {documentKey}", cancellationToken);
         StripeLog.Voided(logger, documentKey, customerId, tenantId, outcome.ToString());
         return outcome;
     }
 
-    private static async Task<VoidOutcome> VoidAsync(IStripeClient client, KnownObjects known, string tenantId, string customerKey, string invoiceKey, CancellationToken cancellationToken)
+    private static async Task<VoidOutcome> VoidAsync(IStripeClient client, KnownObjects known, string tenantId, string? stripeCustomerId, string invoiceKey, CancellationToken cancellationToken)
     {
         var voidedKey = StripeObjectKeys.Voided(invoiceKey);
         if (known.IdOf(voidedKey) is not null)
@@ -64,9 +65,9 @@ internal sealed class StripePaymentProcessor(
         }
 
         var invoiceId = known.IdOf(invoiceKey);
-        if (invoiceId is null && known.MayExist(invoiceKey) && known.IdOf(customerKey) is { } customerId)
+        if (invoiceId is null && known.MayExist(invoiceKey) && stripeCustomerId is not null)
         {
-            invoiceId = (await StripeLookups.InvoiceAsync(client, customerId, StripeObjectKeys.Metadata(tenantId, invoiceKey), cancellationToken))?.Id;
+            invoiceId = (await StripeLookups.InvoiceAsync(client, stripeCustomerId, StripeObjectKeys.Metadata(tenantId, invoiceKey), cancellationToken))?.Id;
         }
 
         if (invoiceId is null)

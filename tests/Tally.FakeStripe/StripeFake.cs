@@ -107,9 +107,18 @@ public sealed class StripeFake : IAsyncDisposable
     {
         lock (gate)
         {
-            var account = $"acct_fake{accountsByKey.Count + 1:D6}";
+            var account = $"acct_fake{accountsByKey.Values.Distinct().Count() + 1:D6}";
             accountsByKey.Add(apiKey, account);
             return account;
+        }
+    }
+
+    /// <summary>Another key (a rolled or restricted one) for an existing account.</summary>
+    public void AddKey(string apiKey, string account)
+    {
+        lock (gate)
+        {
+            accountsByKey.Add(apiKey, account);
         }
     }
 
