@@ -109,19 +109,24 @@ public sealed class StripePaymentProcessorTests : IAsyncLifetime
         Assert.Single(Fake.Requests, request => request.Dropped);
     }
 
-    [Fact]
-    public async Task Push_LedgerWriteLostAfterStripeCreatedTheInvoice_RetryAfterTheWindowListsAndReusesIt()
+    [Theory]
+    [InlineData("", "GET /v1/customers/search")]
+    [InlineData("/invoices/2026-10", "GET /v1/invoices")]
+    [InlineData("/invoices/2026-10/lines/output", "GET /v1/invoiceitems")]
+    [InlineData("/invoices/2026-10/finalized", "GET /v1/invoices/in_fake000001")]
+    public async Task Push_LedgerWriteLostAfterStripeAnswered_RetryAfterTheWindowFindsTheObjectAndCreatesNothingTwice(string suffix, string lookup)
     {
-        var invoiceKey = $"customers/{alice.Id}/invoices/2026-10";
+        var lostKey = $"customers/{alice.Id}{suffix}";
         var document = StripeTestbed.Invoice(tenant, alice);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => bed.Processor(new LosingObjectStore(bed.Ledger.PaymentObjects, invoiceKey)).PushAsync(document, Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bed.Processor(new LosingObjectStore(bed.Ledger.PaymentObjects, lostKey)).PushAsync(document, Ct));
         bed.Clock.Advance(TimeSpan.FromHours(25));
         var receipt = await bed.Processor().PushAsync(document, Ct);
 
-        Assert.Equal("in_fake000001", receipt.ExternalId);
+        Assert.Equal(new PaymentReceipt("in_fake000001", "cus_fake000001"), receipt);
         Assert.Equal(new Dictionary<string, int> { ["customer"] = 1, ["invoice"] = 1, ["invoiceitem"] = 2, ["credit_note"] = 0 }, Fake.CreatedCounts);
-        Assert.Contains(Fake.Requests, request => request is { Method: "GET", Path: "/v1/invoices" });
+        Assert.Equal(("open", 123_530L), (Fake.Invoices[0].Status, Fake.Invoices[0].Total));
+        Assert.Contains(Requests, request => $"{request.Method} {request.Path}" == lookup);
     }
 
     [Fact]
