@@ -29,6 +29,8 @@ internal sealed record LedgerConstraint(string Name, string SqliteColumns, strin
         new("ux_plan_versions_draft", "plan_versions.tenant_id, plan_versions.plan_key", "key"),
         new("ux_notification_events_dedupe", "notification_events.tenant_id, notification_events.dedupe_key", "dedupeKey"),
         new("grain_state_pkey", "grain_state.grain_type, grain_state.grain_id", "etag"),
+        new("payment_apps_pkey", "payment_apps.tenant_id, payment_apps.id", "id"),
+        new("ux_payment_apps_type", "payment_apps.tenant_id, payment_apps.app_type", "type"),
     ];
 
     public static LedgerConstraint? FromName(string name) =>

@@ -494,5 +494,44 @@ internal static class LedgerMigrations
             );
             CREATE INDEX ix_billing_outbox_unpublished ON billing_outbox (published_at, created_at);
             """),
+        new(30, "payments: apps (sealed keys), customer links, processor object ids", """
+            CREATE TABLE payment_apps (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                id TEXT NOT NULL,
+                app_type TEXT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NULL,
+                metadata TEXT NULL,
+                account_id TEXT NOT NULL,
+                livemode BIGINT NOT NULL,
+                masked_api_key TEXT NOT NULL,
+                sealed_api_key TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at {instant} NOT NULL,
+                updated_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, id),
+                CONSTRAINT ux_payment_apps_type UNIQUE (tenant_id, app_type)
+            );
+            CREATE TABLE customer_payment_links (
+                tenant_id TEXT NOT NULL,
+                app_id TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                external_customer_id TEXT NOT NULL,
+                default_payment_method_id TEXT NULL,
+                updated_at {instant} NOT NULL,
+                PRIMARY KEY (tenant_id, app_id, customer_id),
+                FOREIGN KEY (tenant_id, app_id) REFERENCES payment_apps (tenant_id, id) ON DELETE CASCADE,
+                FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id) ON DELETE CASCADE
+            );
+            CREATE TABLE payment_objects (
+                tenant_id TEXT NOT NULL REFERENCES tenants (id),
+                account TEXT NOT NULL,
+                tally_key TEXT NOT NULL,
+                external_id TEXT NULL,
+                attempted_at {instant} NOT NULL,
+                recorded_at {instant} NULL,
+                PRIMARY KEY (tenant_id, account, tally_key)
+            );
+            """),
     ];
 }

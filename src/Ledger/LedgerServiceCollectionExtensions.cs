@@ -13,6 +13,7 @@ using Tally.Billing;
 using Tally.Billing.Meters;
 using Tally.Billing.Notifications;
 using Tally.Billing.Portal;
+using Tally.Billing.Payments;
 using Tally.Billing.Tenants;
 
 namespace Tally.Ledger;
@@ -23,7 +24,8 @@ public static class LedgerServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <see cref="LedgerOptions"/> (section <c>Ledger</c>) at start, and registers
     /// <see cref="ITenantStore"/>, <see cref="IMeterStore"/>, <see cref="IPlanStore"/>,
-    /// <see cref="ICustomerStore"/>, <see cref="IFeatureStore"/>, <see cref="ISubscriptionStore"/>, <see cref="IEntitlementStore"/>, <see cref="IInvoiceStore"/> and <see cref="IPortalTokenStore"/> as singletons over one database.
+    /// <see cref="ICustomerStore"/>, <see cref="IFeatureStore"/>, <see cref="ISubscriptionStore"/>, <see cref="IEntitlementStore"/>, <see cref="IInvoiceStore"/>,
+    /// <see cref="IPortalTokenStore"/>, <see cref="IPaymentAppStore"/> and <see cref="IPaymentObjectStore"/> as singletons over one database.
     /// Migrations run in a hosted service placed ahead of every other one, so a host fails at start
     /// on a broken ledger; without a host they run on the first store call.
     /// </summary>
@@ -56,6 +58,8 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton<Billing.Closing.ICloseRunStore, SqlCloseRunStore>();
         services.TryAddSingleton<Billing.Closing.IBillingOutbox, SqlBillingOutbox>();
         services.TryAddSingleton<IPortalTokenStore, SqlPortalTokenStore>();
+        services.TryAddSingleton<IPaymentAppStore, SqlPaymentAppStore>();
+        services.TryAddSingleton<IPaymentObjectStore, SqlPaymentObjectStore>();
 
         // Hosted services start in registration order; first place means the schema is current before any stage runs.
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))

@@ -127,7 +127,7 @@ Environment of one role, from values and existing Secrets only. Argument: dict "
       name: {{ $root.Values.adminToken.existingSecret | quote }}
       key: {{ $root.Values.adminToken.existingSecretKey | quote }}
 {{- if $root.Values.stripe.existingSecret }}
-- name: TALLY_Stripe__ApiKey
+- name: TALLY_Stripe__EncryptionKey
   valueFrom:
     secretKeyRef:
       name: {{ $root.Values.stripe.existingSecret | quote }}

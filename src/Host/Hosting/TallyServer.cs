@@ -101,7 +101,7 @@ public static class TallyServer
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", FreePorts.Next());
             builder.UseOrleans(silo => silo.UseTallyRating(configuration, siloPort, gatewayPort));
             services.AddTallyMeterQueries(configuration);
-            services.AddTallyRating(configuration).AddTallyInvoicer(configuration).AddTallyStripe(configuration);
+            services.AddTallyRating(configuration).AddTallyInvoicer(configuration).AddTallyStripe(configuration, paths.DataDirectory);
             if (seesLog)
             {
                 services.AddTallyUsageWatermark(configuration).AddTallyCloseWorkers();
@@ -124,6 +124,7 @@ public static class TallyServer
             app.MapTallyRating();
             app.MapTallyInvoicer();
             app.MapTallyDashboard();
+            app.MapTallyStripe();
         }
 
         return app;

@@ -1,15 +1,20 @@
 using Tally.Billing;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
+using Tally.Billing.Payments;
 
 namespace Tally.Invoicer.Closing;
 
-/// <summary>The leased tasks of one run in a batch, with what the steps need to work on them: the run, its customers and their billing demands.</summary>
-internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IReadOnlyDictionary<string, Customer> Customers)
+/// <summary>
+/// The leased tasks of one run in a batch, with what the steps need to work on them: the run, its
+/// customers, and whether the run's tenant has a payment processor app installed (<see cref="Pushes"/>:
+/// issued invoices then go on to the push step).
+/// </summary>
+internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IReadOnlyDictionary<string, Customer> Customers, bool Pushes)
 {
     /// <summary>Groups leased tasks by run and loads each run and its customers (a task whose run or customer vanished is left out and reported).</summary>
     public static async Task<(IReadOnlyList<RunBatch> Batches, IReadOnlyList<CloseTask> Orphans)> LoadAsync(
-        IReadOnlyList<CloseTask> tasks, ICloseRunStore runs, ICustomerStore customers, CancellationToken cancellationToken)
+        IReadOnlyList<CloseTask> tasks, ICloseRunStore runs, ICustomerStore customers, IPaymentProcessor payments, CancellationToken cancellationToken)
     {
         var batches = new List<RunBatch>();
         var orphans = new List<CloseTask>();
@@ -37,7 +42,7 @@ internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IR
                 }
             }
 
-            batches.Add(new RunBatch(run, kept, found));
+            batches.Add(new RunBatch(run, kept, found, await payments.IsConnectedAsync(run.TenantId, cancellationToken)));
         }
 
         return (batches, orphans);

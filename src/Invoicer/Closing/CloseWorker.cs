@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
+using Tally.Billing.Payments;
 using Tally.Billing.Usage;
 
 namespace Tally.Invoicer.Closing;
@@ -29,6 +30,7 @@ public sealed class CloseWorker : BackgroundService
     private readonly DraftStep _draft;
     private readonly IssueStep _issue;
     private readonly PushStep _push;
+    private readonly IPaymentProcessor _payments;
 
     public CloseWorker(
         ICloseRunStore runs,
@@ -38,7 +40,7 @@ public sealed class CloseWorker : BackgroundService
         IClosingUsage usage,
         IUsageRollups rollups,
         IUsageWatermark watermark,
-        IInvoicePublisher publisher,
+        IPaymentProcessor payments,
         IOptions<CloseOptions> options,
         TimeProvider clock,
         CloseMetrics metrics,
@@ -51,9 +53,10 @@ public sealed class CloseWorker : BackgroundService
         _metrics = metrics;
         _logger = logger;
         _freeze = new FreezeStep(rating, usage, watermark, runs, _options);
-        _draft = new DraftStep(rating, usage, rollups, runs, _options, publisher.IsConfigured);
-        _issue = new IssueStep(publisher.IsConfigured);
-        _push = new PushStep(invoices, publisher, _options);
+        _draft = new DraftStep(rating, usage, rollups, runs, _options);
+        _issue = new IssueStep();
+        _push = new PushStep(invoices, payments, _options);
+        _payments = payments;
     }
 
     /// <summary>Who this worker is in leases and the history.</summary>
@@ -113,7 +116,7 @@ public sealed class CloseWorker : BackgroundService
         }
 
         var transitions = new Transitions(Name, now, _options.Retry);
-        var (batches, orphans) = await RunBatch.LoadAsync(leased, _runs, _customers, cancellationToken);
+        var (batches, orphans) = await RunBatch.LoadAsync(leased, _runs, _customers, _payments, cancellationToken);
         var outcomes = orphans.Select(task => transitions.Fail(task, new InvalidOperationException("The run or the customer no longer exists."), permanent: true)).ToList();
         foreach (var batch in batches)
         {

@@ -13,7 +13,7 @@ namespace Tally.Invoicer.Closing;
 /// same transaction). A dry run records what it would invoice and stops. A re-run of a closed period
 /// makes an adjustment invoice or a credit note for the difference, never an edit.
 /// </summary>
-internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsageRollups rollups, ICloseRunStore runs, CloseOptions options, bool pushes)
+internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsageRollups rollups, ICloseRunStore runs, CloseOptions options)
 {
     private readonly ConcurrentDictionary<(string RunId, string MeterId), bool> _reconciled = new();
 
@@ -82,7 +82,7 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
                     continue;
                 }
 
-                outcomes.Add(transitions.Move(task, pushes ? CloseStep.Push : CloseStep.Done, ratedEntry, checkedEntry,
+                outcomes.Add(transitions.Move(task, batch.Pushes ? CloseStep.Push : CloseStep.Done, ratedEntry, checkedEntry,
                     transitions.Entry(task, CloseStep.Approval, "approved automatically"), transitions.Entry(task, CloseStep.Issue, "issued")) with
                 {
                     Draft = document,

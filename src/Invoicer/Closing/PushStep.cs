@@ -5,11 +5,12 @@ using Tally.Billing.Payments;
 namespace Tally.Invoicer.Closing;
 
 /// <summary>
-/// Pushes issued invoices to the payment processor, several at once. The publisher makes each object
-/// once (keys derive from what it is); a refusal for good is compensated: the invoice is voided with
-/// the reason and the task parked for a person, all recorded in the history.
+/// Pushes issued invoices to the tenant's payment processor, several at once. The processor makes each
+/// object once (keys derive from what it is, its ids are kept in the ledger); a refusal for good is
+/// compensated: whatever the processor already holds of the document is voided (a draft deleted), the
+/// invoice is voided with the reason and the task parked for a person, all recorded in the history.
 /// </summary>
-internal sealed class PushStep(IInvoiceStore invoices, IInvoicePublisher publisher, CloseOptions options)
+internal sealed class PushStep(IInvoiceStore invoices, IPaymentProcessor payments, CloseOptions options)
 {
     public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
     {
@@ -23,6 +24,7 @@ internal sealed class PushStep(IInvoiceStore invoices, IInvoicePublisher publish
 
     private async Task<CloseOutcome> PushAsync(RunBatch batch, CloseTask task, Transitions transitions, CancellationToken cancellationToken)
     {
+        PaymentDocument? document = null;
         try
         {
             var invoice = task.InvoiceId is { } id ? await invoices.GetAsync(task.TenantId, id, cancellationToken) : null;
@@ -31,13 +33,25 @@ internal sealed class PushStep(IInvoiceStore invoices, IInvoicePublisher publish
                 return transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Push, "nothing to push", $"invoice is {invoice?.Status.ToString() ?? "missing"}"));
             }
 
-            var externalId = invoice.ExternalId ?? await publisher.PublishAsync(invoice, batch.Customers[task.CustomerId], cancellationToken);
-            return transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Push, "pushed", new { externalId })) with { ExternalId = externalId };
+            document = PaymentDocument.FromInvoice(invoice, batch.Customers[task.CustomerId]);
+            var externalId = invoice.ExternalId ?? (await payments.PushAsync(document, cancellationToken)).ExternalId;
+            return transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Push, "pushed", new { externalId, documentKey = document.DocumentKey })) with { ExternalId = externalId };
         }
-        catch (PaymentProcessorRejectedException refused)
+        catch (PaymentProcessorRejectedException refused) when (document is not null)
         {
             var message = $"the payment processor refused the invoice: {refused.Message}";
-            return transitions.Park(task, task.Attempts + 1, message, "compensated: the invoice was voided", transitions.Entry(task, CloseStep.Push, "compensated", new { voided = task.InvoiceId, reason = message })) with
+            VoidOutcome undone;
+            try
+            {
+                undone = await payments.VoidAsync(task.TenantId, task.CustomerId, document.DocumentKey, cancellationToken);
+            }
+            catch (PaymentProcessorUnavailableException unavailable)
+            {
+                // Compensation must reach the processor first; until it can, the task retries (and the push, refused again, leads back here).
+                return transitions.Fail(task, unavailable, permanent: false);
+            }
+
+            return transitions.Park(task, task.Attempts + 1, message, "compensated: the invoice was voided", transitions.Entry(task, CloseStep.Push, "compensated", new { voided = task.InvoiceId, reason = message, processor = undone.ToString() })) with
             {
                 VoidReason = message,
             };

@@ -5,6 +5,7 @@ using Tally.Billing;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
+using Tally.Billing.Payments;
 using Tally.Billing.Tenants;
 using Tally.ServiceDefaults;
 
@@ -160,7 +161,7 @@ public static class BillingInvoiceEndpoints
         return Results.Ok(await RespondAsync((await store.GetAsync(tenantId, invoiceId, context.RequestAborted))!, customers, tenants, withLines: true, context.RequestAborted));
     }
 
-    private static async Task<IResult> VoidAsync(string invoiceId, HttpContext context, IInvoiceStore store, ICloseRunStore runs, ICustomerStore customers, ITenantStore tenants, TimeProvider clock)
+    private static async Task<IResult> VoidAsync(string invoiceId, HttpContext context, IInvoiceStore store, ICloseRunStore runs, ICustomerStore customers, ITenantStore tenants, IPaymentProcessor payments, TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         var (request, problem) = await JsonBody.ReadAsync<VoidInvoiceRequest>(context.Request);
@@ -184,6 +185,23 @@ public static class BillingInvoiceEndpoints
                 await runs.SignalAsync(tenantId, runId, invoice.CustomerId, CloseSignal.Reject, context.User.Identity?.Name ?? tenantId, clock.GetUtcNow(), context.RequestAborted);
                 break;
             case InvoiceStatus.Issued:
+                if (invoice.ExternalId is not null && await customers.GetAsync(tenantId, invoice.CustomerId, context.RequestAborted) is { } customer)
+                {
+                    // The processor's invoice goes first: a ledger void that Stripe never saw would leave the customer billed.
+                    try
+                    {
+                        await payments.VoidAsync(tenantId, customer.Id, PaymentDocument.FromInvoice(invoice, customer).DocumentKey, context.RequestAborted);
+                    }
+                    catch (PaymentProcessorUnavailableException unavailable)
+                    {
+                        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment processor unavailable", detail: $"The invoice was not voided: {unavailable.Message} Try again.", type: "https://tally.dev/problems/payment-processor-unavailable");
+                    }
+                    catch (PaymentProcessorRejectedException refused)
+                    {
+                        return Problems.Conflict("status", $"the payment processor refused to void invoice {invoiceId}: {refused.Message}");
+                    }
+                }
+
                 await store.VoidAsync(tenantId, invoiceId, request.Reason, clock.GetUtcNow(), context.RequestAborted);
                 break;
             default:

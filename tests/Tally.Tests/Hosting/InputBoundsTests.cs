@@ -47,6 +47,22 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
     }
 
     [Theory]
+    [InlineData("{\"apiKey\":\"pk_live_publishable1\"}", "apiKey")]
+    [InlineData("{\"apiKey\":\"sk_test_abcdefgh\",\"name\":\"a\\u0000b\"}", "name")]
+    [InlineData("{\"apiKey\":42}", "apiKey")]
+    public async Task InstallStripe_FieldOutOfBounds_Answers400NamingItAndInstallsNothing(string body, string field)
+    {
+        var key = await server.CreateTenantAsync("stripe");
+
+        var (status, problem) = await server.SendAsync(
+            HttpMethod.Post, "/api/v1/marketplace/listings/stripe/install/apikey", key, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(field, problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/apps", key)).GetProperty("totalCount").GetInt32());
+    }
+
+    [Theory]
     [InlineData("subject=c%00d", "subject")]
     [InlineData("filterGroupBy[model]=a%00b", "filterGroupBy[model]")]
     [InlineData("to=2200-01-01T00:00:00Z", "to")]

@@ -23,12 +23,16 @@ public sealed class OptionsValidationTests
     }
 
     [Theory]
-    [InlineData("Stripe:ApiKey", "pk_live_publishable", "Stripe:ApiKey must be a Stripe secret or restricted key (sk_... or rk_...).")]
+    [InlineData("Stripe:ApiKey", "sk_live_anything", "Stripe:ApiKey is no longer read: a Stripe key belongs to one tenant now. Remove it and install each tenant's key with POST /api/v1/marketplace/listings/stripe/install/apikey.")]
+    [InlineData("Stripe:EncryptionKey", "c2hvcnQ=", "Stripe:EncryptionKey must be 32 bytes in base64; generate one with 'openssl rand -base64 32'.")]
+    [InlineData("Stripe:EncryptionKey", "not base64 at all!", "Stripe:EncryptionKey must be 32 bytes in base64; generate one with 'openssl rand -base64 32'.")]
     [InlineData("Stripe:BaseAddress", "not a url", "Stripe:BaseAddress must be an absolute http(s) URL.")]
     [InlineData("Stripe:DaysUntilDue", "400", "Stripe:DaysUntilDue must be between 0 and 365.")]
+    [InlineData("Stripe:MaxNetworkRetries", "11", "Stripe:MaxNetworkRetries must be between 0 and 10.")]
+    [InlineData("Stripe:RequestTimeoutSeconds", "0", "Stripe:RequestTimeoutSeconds must be between 1 and 600.")]
     public void Stripe_Invalid_FailsNamingTheKey(string key, string value, string expected)
     {
-        using var provider = Provider(new() { [key] = value }, (services, configuration) => services.AddTallyStripe(configuration));
+        using var provider = Provider(new() { [key] = value }, (services, configuration) => services.AddTallyStripe(configuration, Path.GetTempPath()));
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<StripeOptions>>().Value);
 
@@ -36,11 +40,12 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void Stripe_TestKey_IsAccepted()
+    public void Stripe_EncryptionKeyOf32Bytes_IsAccepted()
     {
-        using var provider = Provider(new() { ["Stripe:ApiKey"] = "sk_test_123" }, (services, configuration) => services.AddTallyStripe(configuration));
+        var key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        using var provider = Provider(new() { ["Stripe:EncryptionKey"] = key }, (services, configuration) => services.AddTallyStripe(configuration, Path.GetTempPath()));
 
-        Assert.Equal("sk_test_123", provider.GetRequiredService<IOptions<StripeOptions>>().Value.ApiKey);
+        Assert.Equal(key, provider.GetRequiredService<IOptions<StripeOptions>>().Value.EncryptionKey);
     }
 
     private static ServiceProvider Provider(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> register)

@@ -11,7 +11,9 @@ using Tally.Billing.Meters;
 using Tally.Invoicer.Closing;
 using Tally.Ledger;
 using Tally.Rating;
+using Tally.FakeStripe;
 using Tally.Stripe;
+using Tally.Stripe.Apps;
 using Tally.Tests.Invoicer.Fakes;
 using Tally.Tests.Ledger;
 using Customer = Tally.Billing.Customers.Customer;
@@ -351,10 +353,10 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Push_StripeFailsMidPush_RetriesAfterBackoffAndCreatesEachStripeObjectOnce()
     {
-        var publisher = await StripePublisherAsync();
-        stripe!.FailOnce("/v1/invoiceitems", nth: 2);
+        await InstallStripeAsync();
+        stripe!.Fail(new FakeFailure("/v1/invoiceitems") { Skip = 1 });
         var run = await StartAsync(October);
-        var worker = Worker(publisher: publisher);
+        var worker = Worker();
 
         await worker.DrainAsync(Ct);
         var parkedFor = (await ledger.CloseRuns.TasksAsync(tenantId, run.Id, Ct)).Where(t => t.State == CloseTaskState.Ready).Select(t => (t.Step, t.Attempts)).ToList();
@@ -365,6 +367,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
         var invoices = await InvoicesAsync();
         Assert.All(invoices, i => Assert.NotNull(i.ExternalId));
         Assert.Equal((3, 3, 6), (stripe.Customers.Count, stripe.Invoices.Count, stripe.InvoiceItems.Count));
+        Assert.All(stripe.Invoices, i => Assert.Equal("open", i.Status));
         Assert.Equal(invoices.Select(i => i.ExternalId).Order(), stripe.Invoices.Select(i => i.Id).Order());
     }
 
@@ -385,7 +388,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
 
     private CloseRuns Starter() => new(ledger.CloseRuns, ledger.Customers, Options.Create(options), clock, NullLogger<CloseRuns>.Instance);
 
-    private CloseWorker Worker(TestLedger? on = null, Tally.Billing.Invoices.IInvoicePublisher? publisher = null)
+    private CloseWorker Worker(TestLedger? on = null)
     {
         var store = on ?? ledger;
         return new CloseWorker(
@@ -396,7 +399,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
             usage,
             rollups,
             watermark,
-            publisher ?? new LedgerOnlyPublisher(),
+            Processor(store),
             Options.Create(options),
             clock,
             new CloseMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
@@ -412,12 +415,23 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
         usage.Set(output.Id, customer.Id, period.From, outputTokens);
     }
 
-    private async Task<StripeInvoicePublisher> StripePublisherAsync()
+    /// <summary>The Stripe adapter over the ledger, as the host wires it (against the fake when a test started one); a tenant without a Stripe app keeps its invoices in the ledger.</summary>
+    private StripePaymentProcessor Processor(TestLedger on)
     {
-        stripe = await StripeFake.StartAsync(Ct);
-        return new StripeInvoicePublisher(
-            Options.Create(new StripeOptions { ApiKey = StripeFake.ApiKey, BaseAddress = stripe.BaseAddress }),
-            NullLogger<StripeInvoicePublisher>.Instance);
+        var options = Options.Create(StripeOptions());
+        return new StripePaymentProcessor(on.PaymentApps, on.PaymentObjects, new ApiKeyCipher(options, new StripeDataDirectory(directory)), new StripeClients(options), options, clock, NullLogger<StripePaymentProcessor>.Instance);
+    }
+
+    private StripeOptions StripeOptions() => new() { BaseAddress = stripe?.BaseAddress, MaxNetworkRetries = 0, EncryptionKey = Convert.ToBase64String(new byte[32]) };
+
+    /// <summary>Starts the Stripe fake on the test's clock and installs the tenant's Stripe app with the fake's key.</summary>
+    private async Task InstallStripeAsync()
+    {
+        stripe = await StripeFake.StartAsync(clock, Ct);
+        var options = Options.Create(StripeOptions());
+        var apps = new StripeApps(ledger.PaymentApps, new StripeAccounts(new StripeClients(options)), new ApiKeyCipher(options, new StripeDataDirectory(directory)), clock, NullLogger<StripeApps>.Instance);
+        var (_, error) = await apps.InstallAsync(tenantId, StripeFake.ApiKey, null, Ct);
+        Assert.Null(error);
     }
 
     private async Task<Customer> CustomerAsync(string key, params string[] subjects)

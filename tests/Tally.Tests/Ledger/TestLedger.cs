@@ -10,6 +10,7 @@ using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 using Tally.Billing.Meters;
 using Tally.Billing.Portal;
+using Tally.Billing.Payments;
 using Tally.Billing.Tenants;
 using Tally.Ledger;
 using Xunit;
@@ -35,6 +36,8 @@ internal sealed class TestLedger : IAsyncDisposable
         Invoices = new SqlInvoiceStore(Database);
         CloseRuns = new SqlCloseRunStore(Database);
         PortalTokens = new SqlPortalTokenStore(Database);
+        PaymentApps = new SqlPaymentAppStore(Database);
+        PaymentObjects = new SqlPaymentObjectStore(Database);
     }
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 9, 30, 15, TimeSpan.Zero);
@@ -66,6 +69,10 @@ internal sealed class TestLedger : IAsyncDisposable
     public ICloseRunStore CloseRuns { get; }
 
     public IPortalTokenStore PortalTokens { get; }
+
+    public IPaymentAppStore PaymentApps { get; }
+
+    public IPaymentObjectStore PaymentObjects { get; }
 
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 
