@@ -116,6 +116,16 @@ internal sealed class SqlEntitlementStore(LedgerDatabase database) : IEntitlemen
                 cancellationToken),
             cancellationToken);
 
+    public Task<IReadOnlyList<Entitlement>> ListForCustomersAsync(string tenantId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            connection => QueryAsync(
+                connection,
+                null,
+                $"WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "CustomerIds")} AND deleted_at IS NULL",
+                new { TenantId = tenantId, CustomerIds = customerIds.ToArray() },
+                cancellationToken),
+            cancellationToken);
+
     public Task<IReadOnlyList<Entitlement>> ListAsync(string tenantId, bool includeDeleted, CancellationToken cancellationToken) =>
         database.ReadAsync(
             connection => QueryAsync(connection, null, $"WHERE tenant_id = @TenantId{(includeDeleted ? "" : " AND deleted_at IS NULL")}", new { TenantId = tenantId }, cancellationToken),
@@ -132,6 +142,11 @@ internal sealed class SqlEntitlementStore(LedgerDatabase database) : IEntitlemen
             entitlementId is null ? "WHERE tenant_id = @TenantId" : "WHERE tenant_id = @TenantId AND entitlement_id = @EntitlementId",
             new { TenantId = tenantId, EntitlementId = entitlementId },
             cancellationToken);
+
+    public Task<IReadOnlyList<Grant>> ListGrantsOfAsync(string tenantId, IReadOnlyCollection<string> entitlementIds, CancellationToken cancellationToken) =>
+        entitlementIds.Count == 0
+            ? Task.FromResult<IReadOnlyList<Grant>>([])
+            : QueryGrantsAsync($"WHERE tenant_id = @TenantId AND {Dialect.InList("entitlement_id", "EntitlementIds")}", new { TenantId = tenantId, EntitlementIds = entitlementIds.ToArray() }, cancellationToken);
 
     public Task<bool> VoidGrantAsync(string tenantId, string grantId, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(

@@ -93,6 +93,11 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
             connection => QueryAsync(connection, null, "WHERE tenant_id = @TenantId AND customer_id = @CustomerId AND deleted_at IS NULL", new { TenantId = tenantId, CustomerId = customerId }, cancellationToken),
             cancellationToken);
 
+    public Task<IReadOnlyList<Subscription>> ListForCustomersAsync(string tenantId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            connection => QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "CustomerIds")} AND deleted_at IS NULL", new { TenantId = tenantId, CustomerIds = customerIds.ToArray() }, cancellationToken),
+            cancellationToken);
+
     public Task<IReadOnlyList<Subscription>> ListInForceAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         database.ReadAsync(
             connection => QueryAsync(

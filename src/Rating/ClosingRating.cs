@@ -18,11 +18,12 @@ public sealed class ClosingRating(CustomerCatalogLoader catalogs) : IPeriodRatin
     public async Task<IReadOnlyList<BillingDemand>> DemandsAsync(string tenantId, IReadOnlyList<Customer> customers, BillingPeriod period, CancellationToken cancellationToken)
     {
         var demands = new List<BillingDemand>(customers.Count);
+        var loaded = await catalogs.LoadManyAsync(tenantId, customers, cancellationToken);
         foreach (var customer in customers)
         {
-            var catalog = await catalogs.LoadAsync(tenantId, customer.Id, cancellationToken);
-            var input = catalog?.RatingInput(period.From, period.To);
-            if (catalog is null || input is null || input.Subscriptions.Count == 0)
+            var catalog = loaded[customer.Id];
+            var input = catalog.RatingInput(period.From, period.To);
+            if (input.Subscriptions.Count == 0)
             {
                 continue;
             }

@@ -44,52 +44,71 @@ public sealed class CustomerCatalogLoader(
     IMeterStore meters)
 {
     /// <summary>The catalog of the customer with this id or key, or null when there is none.</summary>
-    public async Task<CustomerCatalog?> LoadAsync(string tenantId, string customerIdOrKey, CancellationToken cancellationToken)
+    public async Task<CustomerCatalog?> LoadAsync(string tenantId, string customerIdOrKey, CancellationToken cancellationToken) =>
+        await customers.GetAsync(tenantId, customerIdOrKey, cancellationToken) is { } customer
+            ? (await LoadManyAsync(tenantId, [customer], cancellationToken))[customer.Id]
+            : null;
+
+    /// <summary>
+    /// The catalogs of a batch of customers, by customer id, in a fixed number of ledger reads (not one
+    /// set per customer): the batch's subscriptions, entitlements and grants, then each plan version,
+    /// feature and meter they name once.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, CustomerCatalog>> LoadManyAsync(string tenantId, IReadOnlyList<Customer> batch, CancellationToken cancellationToken)
     {
-        var customer = await customers.GetAsync(tenantId, customerIdOrKey, cancellationToken);
-        if (customer is null)
+        var ids = batch.Select(c => c.Id).ToArray();
+        var subscriptionsByCustomer = (await subscriptions.ListForCustomersAsync(tenantId, ids, cancellationToken)).ToLookup(s => s.CustomerId, StringComparer.Ordinal);
+        var entitlementsByCustomer = (await entitlements.ListForCustomersAsync(tenantId, ids, cancellationToken)).ToLookup(e => e.CustomerId, StringComparer.Ordinal);
+        var metered = entitlementsByCustomer.SelectMany(g => g).Where(e => e.Type == EntitlementType.Metered).Select(e => e.Id).ToArray();
+        var grantsByEntitlement = (await entitlements.ListGrantsOfAsync(tenantId, metered, cancellationToken)).ToLookup(g => g.EntitlementId, StringComparer.Ordinal);
+        var planVersions = new Dictionary<string, Plan>(StringComparer.Ordinal);
+        foreach (var planId in subscriptionsByCustomer.SelectMany(g => g).Select(s => s.PlanId).Distinct(StringComparer.Ordinal))
         {
-            return null;
+            planVersions[planId] = await plans.GetAsync(tenantId, planId, cancellationToken)
+                ?? throw new InvalidOperationException($"A subscription is on plan version {planId}, which is not in the ledger.");
         }
 
-        var subscribed = new List<SubscribedPlan>();
-        foreach (var subscription in await subscriptions.ListForCustomerAsync(tenantId, customer.Id, cancellationToken))
-        {
-            var plan = await plans.GetAsync(tenantId, subscription.PlanId, cancellationToken)
-                ?? throw new InvalidOperationException($"Subscription {subscription.Id} is on plan version {subscription.PlanId}, which is not in the ledger.");
-            subscribed.Add(new SubscribedPlan(subscription, plan));
-        }
-
-        var granted = await entitlements.ListForCustomerAsync(tenantId, customer.Id, includeDeleted: false, cancellationToken);
-        var grants = new List<Grant>();
-        foreach (var entitlement in granted.Where(e => e.Type == EntitlementType.Metered))
-        {
-            grants.AddRange(await entitlements.ListGrantsAsync(tenantId, entitlement.Id, cancellationToken));
-        }
-
-        var featureKeys = subscribed.SelectMany(s => s.Plan.RateCards).Select(card => card.FeatureKey)
-            .Concat(granted.Select(e => e.FeatureKey))
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal);
-        var metered = new Dictionary<string, MeterDefinition>(StringComparer.Ordinal);
-        var used = new Dictionary<string, Feature>(StringComparer.Ordinal);
         var allFeatures = await features.ListAsync(tenantId, cancellationToken);
-        foreach (var key in featureKeys)
+        var meterCache = new Dictionary<string, MeterDefinition?>(StringComparer.Ordinal);
+        var catalogs = new Dictionary<string, CustomerCatalog>(StringComparer.Ordinal);
+        foreach (var customer in batch)
         {
-            // The feature a card or entitlement names: the active one with the key, else the newest archived one.
-            var feature = allFeatures.Where(f => f.Key == key).OrderBy(f => f.ArchivedAt is null ? 0 : 1).ThenByDescending(f => f.CreatedAt).FirstOrDefault();
-            if (feature is null)
+            var subscribed = subscriptionsByCustomer[customer.Id].Select(s => new SubscribedPlan(s, planVersions[s.PlanId])).ToList();
+            var granted = entitlementsByCustomer[customer.Id].ToList();
+            var grants = granted.Where(e => e.Type == EntitlementType.Metered).SelectMany(e => grantsByEntitlement[e.Id]).ToList();
+            var featureKeys = subscribed.SelectMany(s => s.Plan.RateCards).Select(card => card.FeatureKey)
+                .Concat(granted.Select(e => e.FeatureKey))
+                .OfType<string>()
+                .ToHashSet(StringComparer.Ordinal);
+            var measured = new Dictionary<string, MeterDefinition>(StringComparer.Ordinal);
+            var used = new Dictionary<string, Feature>(StringComparer.Ordinal);
+            foreach (var key in featureKeys)
             {
-                continue;
+                // The feature a card or entitlement names: the active one with the key, else the newest archived one.
+                var feature = allFeatures.Where(f => f.Key == key).OrderBy(f => f.ArchivedAt is null ? 0 : 1).ThenByDescending(f => f.CreatedAt).FirstOrDefault();
+                if (feature is null)
+                {
+                    continue;
+                }
+
+                used[key] = feature;
+                if (feature.MeterSlug is { } slug)
+                {
+                    if (!meterCache.TryGetValue(slug, out var meter))
+                    {
+                        meter = meterCache[slug] = await meters.GetAsync(tenantId, slug, cancellationToken);
+                    }
+
+                    if (meter is not null)
+                    {
+                        measured[key] = feature.Measure(meter);
+                    }
+                }
             }
 
-            used[key] = feature;
-            if (feature.MeterSlug is { } slug && await meters.GetAsync(tenantId, slug, cancellationToken) is { } meter)
-            {
-                metered[key] = feature.Measure(meter);
-            }
+            catalogs[customer.Id] = new CustomerCatalog(customer, subscribed, granted, grants, used, measured);
         }
 
-        return new CustomerCatalog(customer, subscribed, granted, grants, used, metered);
+        return catalogs;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Tally.Host.Hosting;
+using Tally.FakeStripe;
 
 namespace Tally.EndToEnd;
 
@@ -18,17 +18,26 @@ public sealed class CloseCrashTests : IAsyncLifetime
     private const string AdminToken = "tadm_close-crash";
     private const int Customers = 5_000;
     private const int Kills = 10;
-    private readonly KillableUp _up = new(new Dictionary<string, string>
-    {
-        ["TALLY_ADMIN_TOKEN"] = AdminToken,
-        ["TALLY_Close__GraceMinutes"] = "0",
-        ["TALLY_Close__LeaseSeconds"] = "5",
-        ["TALLY_Close__BatchSize"] = "250",
-        ["TALLY_Close__PollMilliseconds"] = "100",
-        ["TALLY_Close__ScheduleEnabled"] = "false",
-    });
+    private StripeFake _stripe = null!;
+    private KillableUp _up = null!;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        // Stripe answers each call after 20 ms, so kills land while pushes are in flight.
+        _stripe = await StripeFake.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        _stripe.Latency = TimeSpan.FromMilliseconds(20);
+        _up = new KillableUp(new Dictionary<string, string>
+        {
+            ["TALLY_ADMIN_TOKEN"] = AdminToken,
+            ["TALLY_Close__GraceMinutes"] = "0",
+            ["TALLY_Close__LeaseSeconds"] = "5",
+            ["TALLY_Close__BatchSize"] = "250",
+            ["TALLY_Close__PollMilliseconds"] = "100",
+            ["TALLY_Close__ScheduleEnabled"] = "false",
+            ["TALLY_Stripe__BaseAddress"] = _stripe.BaseAddress,
+            ["TALLY_Stripe__EncryptionKey"] = Convert.ToBase64String(new byte[32]),
+        });
+    }
 
     [Fact]
     public async Task Up_KilledTenTimesDuringACloseOfFiveThousandCustomers_EachGetsExactlyOneExactInvoice()
@@ -36,6 +45,7 @@ public sealed class CloseCrashTests : IAsyncLifetime
         using var api = new PipelineApi(_up.BaseUrl, _up.BaseUrl);
         await _up.StartAsync();
         var key = await api.CreateTenantAsync(AdminToken, "Closing");
+        await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/v1/marketplace/listings/stripe/install/apikey", key, new { apiKey = StripeFake.ApiKey });
         var tenantId = (await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/admin/tenants", AdminToken)).EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == "Closing").GetProperty("id").GetString()!;
         await api.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/meters", key, new { slug = "tokens", eventType = "prompt", aggregation = "SUM", valueProperty = "$.tokens" });
@@ -92,6 +102,14 @@ public sealed class CloseCrashTests : IAsyncLifetime
         Assert.Equal(Customers, entries.Count(e => e.GetProperty("outcome").GetString() == "issued"));
         Assert.True(entries.Select(e => e.GetProperty("worker").GetString()).Distinct().Count() > 2, "the run's work should have been done by several of the restarted processes");
         Assert.Equal(Kills + 1, _up.Starts);
+
+        // Stripe: one customer, one invoice with its one item, finalized, per customer; each ledger invoice names its Stripe twin.
+        Assert.Equal(new Dictionary<string, int> { ["customer"] = Customers, ["invoice"] = Customers, ["invoiceitem"] = Customers, ["credit_note"] = 0 }, _stripe.CreatedCounts);
+        Assert.All(_stripe.Invoices, i => Assert.Equal("open", i.Status));
+        Assert.Equal(_stripe.Invoices.Select(i => i.Id).Order(StringComparer.Ordinal), invoices.Select(i => i.GetProperty("externalIds").GetProperty("invoicing").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            invoices.ToDictionary(i => i.GetProperty("externalIds").GetProperty("invoicing").GetString()!, i => (long)(decimal.Parse(i.GetProperty("totals").GetProperty("total").GetString()!, CultureInfo.InvariantCulture) * 100)),
+            _stripe.Invoices.ToDictionary(i => i.Id, i => i.Total));
     }
 
     private static string Name(int i) => $"c{i:D5}";
@@ -130,5 +148,9 @@ public sealed class CloseCrashTests : IAsyncLifetime
         return status == HttpStatusCode.OK ? body.GetProperty("status").GetString()! : "unreachable";
     }
 
-    public ValueTask DisposeAsync() => _up.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _up.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
 }

@@ -19,6 +19,9 @@ public interface IEntitlementStore
     /// <summary>The customer's entitlements (deleted ones only when asked), by feature key then start.</summary>
     Task<IReadOnlyList<Entitlement>> ListForCustomerAsync(string tenantId, string customerId, bool includeDeleted, CancellationToken cancellationToken);
 
+    /// <summary>The entitlements of each of <paramref name="customerIds"/> (deleted ones left out): one read for a batch.</summary>
+    Task<IReadOnlyList<Entitlement>> ListForCustomersAsync(string tenantId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken);
+
     /// <summary>Every entitlement of the tenant (deleted ones only when asked), by feature key then start.</summary>
     Task<IReadOnlyList<Entitlement>> ListAsync(string tenantId, bool includeDeleted, CancellationToken cancellationToken);
 
@@ -29,6 +32,9 @@ public interface IEntitlementStore
 
     /// <summary>The grants of one entitlement, or of all the tenant's entitlements when null, by creation.</summary>
     Task<IReadOnlyList<Grant>> ListGrantsAsync(string tenantId, string? entitlementId, CancellationToken cancellationToken);
+
+    /// <summary>The grants of each of <paramref name="entitlementIds"/>, by creation: one read for a batch.</summary>
+    Task<IReadOnlyList<Grant>> ListGrantsOfAsync(string tenantId, IReadOnlyCollection<string> entitlementIds, CancellationToken cancellationToken);
 
     /// <summary>Voids a grant from <paramref name="at"/> on; false if it does not exist or is voided already.</summary>
     Task<bool> VoidGrantAsync(string tenantId, string grantId, DateTimeOffset at, CancellationToken cancellationToken);

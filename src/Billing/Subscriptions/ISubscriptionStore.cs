@@ -24,6 +24,9 @@ public interface ISubscriptionStore
     /// <summary>The customer's subscriptions (deleted ones left out), by start.</summary>
     Task<IReadOnlyList<Subscription>> ListForCustomerAsync(string tenantId, string customerId, CancellationToken cancellationToken);
 
+    /// <summary>The subscriptions of each of <paramref name="customerIds"/> (deleted ones left out), by customer then start: one read for a batch.</summary>
+    Task<IReadOnlyList<Subscription>> ListForCustomersAsync(string tenantId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken);
+
     /// <summary>Every subscription of the tenant that is in force at some instant of [from, to), by customer and start.</summary>
     Task<IReadOnlyList<Subscription>> ListInForceAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }

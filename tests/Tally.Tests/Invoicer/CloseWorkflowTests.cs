@@ -187,8 +187,8 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
             new[] { (alice.Id, InvoiceStatus.PendingApproval, (string?)null), (bob.Id, InvoiceStatus.PendingApproval, null), (dave.Id, InvoiceStatus.Issued, "INV-000001") }.OrderBy(x => x.Item1, StringComparer.Ordinal),
             waiting.OrderBy(i => i.CustomerId, StringComparer.Ordinal).Select(i => (i.CustomerId, i.Status, i.Number)));
         Assert.Equal(
-            [(alice.Id, InvoiceStatus.Voided, (string?)null, (string?)"finance@acme"), (bob.Id, InvoiceStatus.Issued, "INV-000002", "finance@acme"), (dave.Id, InvoiceStatus.Issued, "INV-000001", null)],
-            (await InvoicesAsync()).OrderBy(i => i.CustomerId).Select(i => (i.CustomerId, i.Status, i.Number, i.ReviewedBy)));
+            new[] { (alice.Id, InvoiceStatus.Voided, (string?)null, (string?)"finance@acme"), (bob.Id, InvoiceStatus.Issued, "INV-000002", "finance@acme"), (dave.Id, InvoiceStatus.Issued, "INV-000001", null) }.OrderBy(x => x.Item1, StringComparer.Ordinal),
+            (await InvoicesAsync()).OrderBy(i => i.CustomerId, StringComparer.Ordinal).Select(i => (i.CustomerId, i.Status, i.Number, i.ReviewedBy)));
         Assert.Equal(CloseRunStatus.Completed, (await ledger.CloseRuns.GetAsync(tenantId, run.Id, Ct))!.Status);
     }
 

@@ -154,6 +154,37 @@ public abstract partial class LedgerConformanceTests
     }
 
     [Fact]
+    public async Task BatchReads_SeveralCustomers_ReturnEachOnesSubscriptionsEntitlementsAndGrantsAndNoOtherTenants()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var other = await LedgerScenario.TenantAsync(Ledger, "Globex");
+        var (alice, plan) = await LedgerScenario.CustomerWithPlanAsync(Ledger, tenant, "alice");
+        var bob = await LedgerScenario.CustomerAsync(Ledger, tenant, "bob");
+        var carol = await LedgerScenario.CustomerAsync(Ledger, tenant, "carol");
+        var (intruder, intruderPlan) = await LedgerScenario.CustomerWithPlanAsync(Ledger, other, "alice");
+        var feature = LedgerScenario.Feature(tenant, "input", "tokens");
+        await Ledger.Features.CreateAsync(feature, Ct);
+        var otherFeature = LedgerScenario.Feature(other, "input", "tokens");
+        await Ledger.Features.CreateAsync(otherFeature, Ct);
+        var aliceSub = LedgerScenario.Subscription(tenant, alice, plan, October);
+        var bobSub = LedgerScenario.Subscription(tenant, bob, plan, October.AddDays(3));
+        await Ledger.Subscriptions.CreateAsync(aliceSub, [Entitlement(tenant, alice, feature, October) with { SubscriptionId = aliceSub.Id, IssueAmount = 100m }], null, Ct);
+        await Ledger.Subscriptions.CreateAsync(bobSub, [Entitlement(tenant, bob, feature, October) with { SubscriptionId = bobSub.Id, IssueAmount = 200m }], null, Ct);
+        var intruderSub = LedgerScenario.Subscription(other, intruder, intruderPlan, October);
+        await Ledger.Subscriptions.CreateAsync(intruderSub, [Entitlement(other, intruder, otherFeature, October) with { SubscriptionId = intruderSub.Id, IssueAmount = 900m }], null, Ct);
+
+        var subscriptions = await Ledger.Subscriptions.ListForCustomersAsync(tenant, [alice, bob, carol, intruder], Ct);
+        var entitlements = await Ledger.Entitlements.ListForCustomersAsync(tenant, [alice, bob, carol, intruder], Ct);
+        var grants = await Ledger.Entitlements.ListGrantsOfAsync(tenant, [.. entitlements.Select(e => e.Id)], Ct);
+
+        Assert.Equal([(alice, aliceSub.Id), (bob, bobSub.Id)], subscriptions.Select(s => (s.CustomerId, s.Id)).OrderBy(x => x.Item2, StringComparer.Ordinal).OrderBy(x => x.CustomerId == alice ? 0 : 1));
+        Assert.Equal([(alice, aliceSub.Id), (bob, bobSub.Id)], entitlements.Select(e => (e.CustomerId, e.SubscriptionId!)).OrderBy(x => x.CustomerId == alice ? 0 : 1));
+        Assert.Equal([100m, 200m], grants.Select(g => g.Amount).Order());
+        Assert.Empty(await Ledger.Entitlements.ListGrantsOfAsync(tenant, [], Ct));
+        Assert.Empty(await Ledger.Entitlements.ListGrantsOfAsync(other, [.. entitlements.Select(e => e.Id)], Ct));
+    }
+
+    [Fact]
     public async Task EntitlementsAndGrants_OverlapRefusedGrantsVoidedResetsKept()
     {
         var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
