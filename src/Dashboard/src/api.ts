@@ -138,8 +138,9 @@ export class UsageApi {
     return `${this.meterPath(slug)}/query/stream${queryString(params)}`;
   }
 
+  /** The tenant's customers (OpenMeter's paginated list; the dashboard asks for one page of the most it allows). */
   customers(): Promise<Customer[]> {
-    return this.get<Customer[]>('/api/v1/customers');
+    return this.get<{ items: Customer[] }>('/api/v1/customers?pageSize=1000').then((page) => page.items);
   }
 
   charges(customerId: string): Promise<Charges> {
