@@ -68,7 +68,7 @@ public static class BenchCommand
             if (options.PlotFile is { } plotFile)
             {
                 var title = string.Create(CultureInfo.InvariantCulture, $"tally bench --profile {options.Profile.Name}, {report.StartedAt:yyyy-MM-dd}, load average {report.LoadAverage[0]:F1}");
-                var markers = report.Phases.Select((p, i) => new PlotMarker(report.Timeline.Count == 0 ? 0 : PhaseStart(report, i), p.Mode)).ToList();
+                var markers = report.Phases.Select(p => new PlotMarker(p.StartSecond, p.Mode)).ToList();
                 await File.WriteAllTextAsync(plotFile, SvgPlot.Render(title, RunTimeline.Panels(report.Timeline), markers), cancellationToken);
             }
 
@@ -81,7 +81,4 @@ public static class BenchCommand
         });
         return command.Parse(args).InvokeAsync();
     }
-
-    private static double PhaseStart(BenchReport report, int phase) =>
-        report.Phases.Take(phase).Sum(p => p.DurationSeconds + (p.CatchUpSeconds ?? 0)) + (report.Timeline.Count > 0 ? report.Timeline[0].Second - 1 : 0);
 }

@@ -91,7 +91,7 @@ public sealed class BenchRun(BenchOptions options, string command)
 
         AnsiConsole.MarkupLine("[grey]baselines: bare JSON scan, log append and read, bare INSERT of the same records[/]");
         var baselines = await SameRunBaselines.RunAsync(options, tenants.Ids, startedAt, target.ClickHouseConnectionString, source.Taken, cancellationToken);
-        var phaseReports = phases.Select(p => ToReport(p.Outcome, p.Freshness, p.CatchUp)).ToList();
+        var phaseReports = phases.Select(p => ToReport(p.Outcome, p.From, p.Freshness, p.CatchUp)).ToList();
         var measured = phaseReports.FirstOrDefault(p => p.TargetEventsPerSecond is null) ?? phaseReports.FirstOrDefault();
         var stages = measured is null ? [] : SameRunBaselines.Stages(measured, baselines);
         var timeline = RunTimeline.Points(_snapshots, probe.Samples);
@@ -203,11 +203,12 @@ public sealed class BenchRun(BenchOptions options, string command)
         return value - _committedAtStart;
     }
 
-    private static PhaseReport ToReport(PhaseOutcome outcome, LongHistogram freshness, double? catchUp)
+    private static PhaseReport ToReport(PhaseOutcome outcome, double started, LongHistogram freshness, double? catchUp)
     {
         var seconds = outcome.Elapsed.TotalSeconds;
         return new PhaseReport(
             outcome.Mode,
+            Math.Round(started, 3),
             outcome.TargetEventsPerSecond,
             Math.Round(seconds, 3),
             outcome.Events,

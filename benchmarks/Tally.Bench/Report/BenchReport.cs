@@ -40,11 +40,12 @@ public sealed record BenchReport
 public sealed record Percentiles(long Count, double P50, double P99, double P999, double Max);
 
 /// <summary>
-/// One load phase. <see cref="EndToEndPerSecond"/>: the phase's events over the time from its first send
+/// One load phase, started <see cref="StartSecond"/> after the bench did. <see cref="EndToEndPerSecond"/>: the phase's events over the time from its first send
 /// until the aggregator had committed all of them (<see cref="CatchUpSeconds"/> after the last acknowledgement).
 /// </summary>
 public sealed record PhaseReport(
     string Mode,
+    double StartSecond,
     long? TargetEventsPerSecond,
     double DurationSeconds,
     long Events,

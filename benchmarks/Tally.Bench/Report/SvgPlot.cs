@@ -32,7 +32,7 @@ public static class SvgPlot
         var height = Top + (panels.Count * (PanelHeight + Gap)) + 10;
         var plotWidth = Width - Left - Right;
         var xs = panels.SelectMany(p => p.Series).SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(0).ToList();
-        var xMax = NiceCeiling(Math.Max(1, xs.Max()));
+        var xMax = NiceCeiling(Math.Max(1, xs.Max()), [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]);
         var svg = new StringBuilder()
             .Append(I($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n"))
             .Append(I($"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n"))
@@ -42,7 +42,7 @@ public static class SvgPlot
             var panel = panels[index];
             var top = Top + (index * (PanelHeight + Gap));
             var bottom = top + PanelHeight;
-            var yMax = NiceCeiling(Math.Max(1e-9, panel.Series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(1).Max()));
+            var yMax = NiceCeiling(Math.Max(1e-9, panel.Series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(1).Max()), [1, 2, 5, 10]);
             double X(double x) => Left + (x / xMax * plotWidth);
             double Y(double y) => bottom - (y / yMax * PanelHeight);
             svg.Append(I($"<text x=\"{Left}\" y=\"{top - 8}\" font-weight=\"bold\">{Escape(panel.Title)}</text>\n"));
@@ -53,9 +53,9 @@ public static class SvgPlot
                     .Append(I($"<text x=\"{Left - 6}\" y=\"{R(Y(value)) + 4}\" text-anchor=\"end\">{Escape(Label(value))}</text>\n"));
             }
 
-            for (var tick = 0; tick <= 6; tick++)
+            for (var tick = 0; tick <= 5; tick++)
             {
-                var value = xMax * tick / 6;
+                var value = xMax * tick / 5;
                 svg.Append(I($"<text x=\"{R(X(value))}\" y=\"{bottom + 16}\" text-anchor=\"middle\">{Escape(Label(value))} s</text>\n"));
             }
 
@@ -81,11 +81,11 @@ public static class SvgPlot
         return svg.Append("</svg>\n").ToString();
     }
 
-    /// <summary>The smallest 1, 2 or 5 times a power of ten at or above <paramref name="value"/>.</summary>
-    public static double NiceCeiling(double value)
+    /// <summary>The smallest of <paramref name="steps"/> (from 1 to 10) times a power of ten at or above <paramref name="value"/>.</summary>
+    public static double NiceCeiling(double value, double[] steps)
     {
         var power = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        foreach (var step in new[] { 1.0, 2.0, 5.0, 10.0 })
+        foreach (var step in steps)
         {
             if (step * power >= value * (1 - 1e-12))
             {
