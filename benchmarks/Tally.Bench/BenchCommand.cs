@@ -79,6 +79,7 @@ public static class BenchCommand
 
             return report.Passed ? 0 : 1;
         });
+        command.Subcommands.Add(Queries.QueriesCommand.Create());
         return command.Parse(args).InvokeAsync();
     }
 }

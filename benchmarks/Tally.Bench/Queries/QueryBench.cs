@@ -5,7 +5,7 @@ using Tally.Billing.Usage;
 using Tally.ClickHouse;
 using Tally.ClickHouse.Usage;
 
-namespace Tally.UsageBench;
+namespace Tally.Bench.Queries;
 
 /// <summary>
 /// One customer's month (DAY windows) for each aggregation, with 10,000 customers' events stored over
