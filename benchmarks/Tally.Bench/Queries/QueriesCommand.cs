@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tally.Bench.Baselines;
-using Tally.ClickHouse.Embedded;
-using Tally.Host.Hosting;
+using Tally.Bench.Target;
 
 namespace Tally.Bench.Queries;
 
@@ -21,14 +19,7 @@ public static class QueriesCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var work = Directory.CreateTempSubdirectory("tally-bench-queries-").FullName;
-            var engine = new EmbeddedClickHouseProcess(
-                new EmbeddedClickHouseCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "tally.dll"), "clickhouse", "--data-dir", work]),
-                Path.Combine(work, "clickhouse"),
-                FreePorts.Next(),
-                $"bench-{Guid.NewGuid():N}",
-                null,
-                TimeProvider.System,
-                NullLogger<EmbeddedClickHouseProcess>.Instance);
+            var engine = TallyTarget.EmbeddedClickHouse(work, $"bench-{Guid.NewGuid():N}");
             await engine.StartAsync(cancellationToken);
             try
             {

@@ -51,14 +51,7 @@ public sealed class TallyTarget : IAsyncDisposable
         var tallyDll = Path.Combine(AppContext.BaseDirectory, "tally.dll");
         var password = $"bench-{Guid.NewGuid():N}";
         status("starting the embedded ClickHouse (tally clickhouse)");
-        var clickHouse = new EmbeddedClickHouseProcess(
-            new EmbeddedClickHouseCommand("dotnet", [tallyDll, "clickhouse", "--data-dir", dataDir]),
-            Path.Combine(dataDir, "clickhouse"),
-            FreePorts.Next(),
-            password,
-            null,
-            TimeProvider.System,
-            NullLogger<EmbeddedClickHouseProcess>.Instance);
+        var clickHouse = EmbeddedClickHouse(dataDir, password);
         await clickHouse.StartAsync(CancellationToken.None);
 
         var port = FreePorts.Next();
@@ -100,6 +93,17 @@ public sealed class TallyTarget : IAsyncDisposable
         ];
         return target;
     }
+
+    /// <summary>The embedded engine as <c>tally up</c> runs it (a supervised <c>tally clickhouse</c> child), not yet started.</summary>
+    public static EmbeddedClickHouseProcess EmbeddedClickHouse(string dataDir, string password) =>
+        new(
+            new EmbeddedClickHouseCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "tally.dll"), "clickhouse", "--data-dir", dataDir]),
+            Path.Combine(dataDir, "clickhouse"),
+            FreePorts.Next(),
+            password,
+            null,
+            TimeProvider.System,
+            NullLogger<EmbeddedClickHouseProcess>.Instance);
 
     public static TallyTarget Remote(Uri baseUrl, string adminToken, Uri? grpcUrl, string? clickHouse) =>
         new(baseUrl, adminToken)
