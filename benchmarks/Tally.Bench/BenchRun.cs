@@ -60,7 +60,9 @@ public sealed class BenchRun(BenchOptions options, string command)
                             return;
                         }
 
-                        var half = (long)Math.Round(closed.Outcome.Events / closed.Outcome.Elapsed.TotalSeconds / 2);
+                        // Half of what the whole pipeline sustained (end to end), not of what ingest acknowledged:
+                        // a rate the aggregator cannot keep up with grows a backlog and freshness without bound.
+                        var half = (long)Math.Round(SustainedRate(closed) / 2);
                         phases.Add(await PhaseAsync(progress, $"open loop at {half:N0}/s", load, probe, sampler, admin, ct => load.OpenLoopAsync(half, options.Duration, ct), cancellationToken));
                     }
                     else
@@ -173,6 +175,9 @@ public sealed class BenchRun(BenchOptions options, string command)
         await SampleAsync(load, probe, sampler, admin);
         return new PhaseRun(outcome, freshness, from, Elapsed, catchUp);
     }
+
+    private static double SustainedRate(PhaseRun closed) =>
+        closed.Outcome.Events / (closed.Outcome.Elapsed.TotalSeconds + (closed.CatchUp ?? 0));
 
     private sealed record PhaseRun(PhaseOutcome Outcome, LongHistogram Freshness, double From, double To, double? CatchUp);
 

@@ -8,6 +8,13 @@ public static class RunTimeline
 {
     private const double MiB = 1024 * 1024;
 
+    /// <summary>Points averaged in the throughput chart, so that batch commits do not alias against the one-second samples.</summary>
+    public const int SmoothingSeconds = 5;
+
+    /// <summary>Each point's y replaced by the mean of it and the <see cref="SmoothingSeconds"/> - 1 points before it.</summary>
+    public static IReadOnlyList<(double X, double Y)> MovingAverage(IReadOnlyList<(double X, double Y)> points) =>
+        [.. points.Select((p, i) => (p.X, Math.Round(points.Skip(Math.Max(0, i - SmoothingSeconds + 1)).Take(Math.Min(i + 1, SmoothingSeconds)).Average(q => q.Y), 1)))];
+
     public static IReadOnlyList<TimelinePoint> Points(IReadOnlyList<Snapshot> snapshots, IReadOnlyList<(double At, double Milliseconds)> freshness)
     {
         var points = new List<TimelinePoint>();
@@ -58,17 +65,17 @@ public static class RunTimeline
     {
         var throughput = new List<PlotSeries>
         {
-            new("acknowledged events/s", [.. points.Select(p => (p.Second, p.AcknowledgedPerSecond))]),
+            new("acknowledged events/s", MovingAverage([.. points.Select(p => (p.Second, p.AcknowledgedPerSecond))])),
         };
         if (points.Any(p => p.CommittedPerSecond is not null))
         {
-            throughput.Add(new PlotSeries("stored (aggregator) records/s", [.. points.Where(p => p.CommittedPerSecond is not null).Select(p => (p.Second, p.CommittedPerSecond!.Value))]));
+            throughput.Add(new PlotSeries("stored (aggregator) records/s", MovingAverage([.. points.Where(p => p.CommittedPerSecond is not null).Select(p => (p.Second, p.CommittedPerSecond!.Value))])));
         }
 
         var stages = points.SelectMany(p => p.CpuPercent.Keys).Distinct().ToList();
         return
         [
-            new PlotPanel("Throughput", "events/s", throughput),
+            new PlotPanel($"Throughput ({SmoothingSeconds} s moving average: the aggregator commits batches of up to 20,000 records)", "events/s", throughput),
             new PlotPanel("CPU per process (100% = one core)", "CPU %", [.. stages.Select(stage =>
                 new PlotSeries(stage, [.. points.Where(p => p.CpuPercent.ContainsKey(stage)).Select(p => (p.Second, p.CpuPercent[stage]))]))]),
             new PlotPanel("Freshness: acknowledged → queryable (slowest probe of each second)", "ms",

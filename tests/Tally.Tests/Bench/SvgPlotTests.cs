@@ -40,4 +40,12 @@ public sealed class SvgPlotTests
     [InlineData(2_500, "2.5k")]
     [InlineData(12.345, "12.35")]
     public void Label_Value_Short(double value, string expected) => Assert.Equal(expected, SvgPlot.Label(value));
+
+    [Fact]
+    public void MovingAverage_AlternatingCommits_SmoothsOverFiveSeconds()
+    {
+        var points = new (double, double)[] { (1, 0), (2, 20_000), (3, 0), (4, 20_000), (5, 0), (6, 20_000) };
+
+        Assert.Equal([(1, 0), (2, 10_000), (3, 6_666.7), (4, 10_000), (5, 8_000), (6, 12_000)], RunTimeline.MovingAverage(points));
+    }
 }
