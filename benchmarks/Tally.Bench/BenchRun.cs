@@ -165,7 +165,7 @@ public sealed class BenchRun(BenchOptions options, string command)
                 break;
             }
 
-            await Task.Delay(20, cancellationToken);
+            await Task.Delay(100, cancellationToken);
         }
 
         await probing.CancelAsync();
