@@ -67,9 +67,7 @@ public static class BenchCommand
 
             if (options.PlotFile is { } plotFile)
             {
-                var title = string.Create(CultureInfo.InvariantCulture, $"tally bench --profile {options.Profile.Name}, {report.StartedAt:yyyy-MM-dd}, load average {report.LoadAverage[0]:F1}");
-                var markers = report.Phases.Select(p => new PlotMarker(p.StartSecond, p.Mode)).ToList();
-                await File.WriteAllTextAsync(plotFile, SvgPlot.Render(title, RunTimeline.Panels(report.Timeline), markers), cancellationToken);
+                await File.WriteAllTextAsync(plotFile, RunTimeline.Plot(report), cancellationToken);
             }
 
             if (!report.Passed)
@@ -80,6 +78,22 @@ public static class BenchCommand
             return report.Passed ? 0 : 1;
         });
         command.Subcommands.Add(Queries.QueriesCommand.Create());
+        command.Subcommands.Add(Replot());
         return command.Parse(args).InvokeAsync();
+    }
+
+    /// <summary><c>tally bench plot REPORT.json PLOT.svg</c>: draws a saved report's plot again (after a change of the drawing).</summary>
+    private static Command Replot()
+    {
+        var json = new Argument<string>("report") { Description = "A report written by --json." };
+        var svg = new Argument<string>("plot") { Description = "The SVG file to write." };
+        var command = new Command("plot", "Draw the plot of a saved JSON report again.") { json, svg };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var report = ReportJson.Deserialize(await File.ReadAllTextAsync(result.GetValue(json)!, cancellationToken));
+            await File.WriteAllTextAsync(result.GetValue(svg)!, RunTimeline.Plot(report), cancellationToken);
+            return 0;
+        });
+        return command;
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tally.Bench.Report;
 
 /// <summary>What the bench read once a second: cumulative counters, so rates come from consecutive snapshots.</summary>
@@ -59,6 +61,13 @@ public static class RunTimeline
             return new ProcessReport(p.Key, Math.Round(cpu, 2), Math.Round(cpu / (last.Second - first.Second) * 100, 1), Math.Round(peakRss.GetValueOrDefault(p.Key) / MiB, 1));
         })];
     }
+
+    /// <summary>The run's SVG: <see cref="Panels"/> with a marker where each phase starts.</summary>
+    public static string Plot(BenchReport report) =>
+        SvgPlot.Render(
+            string.Create(CultureInfo.InvariantCulture, $"{report.Command} — {report.StartedAt:yyyy-MM-dd}, load average {report.LoadAverage[0]:F1} → {report.LoadAverage[^1]:F1}"),
+            Panels(report.Timeline),
+            [.. report.Phases.Select(p => new PlotMarker(p.StartSecond, p.Mode))]);
 
     /// <summary>The two stacked charts of the SVG: throughput (acknowledged and committed) and CPU per process, plus freshness.</summary>
     public static IReadOnlyList<PlotPanel> Panels(IReadOnlyList<TimelinePoint> points)

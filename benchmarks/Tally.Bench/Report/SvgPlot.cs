@@ -23,7 +23,7 @@ public static class SvgPlot
     private const int PanelHeight = 240;
     private const int Left = 90;
     private const int Right = 300;
-    private const int Top = 40;
+    private const int Top = 60;
     private const int Gap = 50;
     private static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 

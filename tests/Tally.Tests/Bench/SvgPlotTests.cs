@@ -11,8 +11,8 @@ public sealed class SvgPlotTests
 
         var svg = SvgPlot.Render("run", [panel], [new PlotMarker(10, "open loop")]);
 
-        // x: 0..20 s over 790 px from 90; y: 0..100k over 240 px up from 280.
-        Assert.Contains("points=\"90,280 485,184 880,88\"", svg, StringComparison.Ordinal);
+        // x: 0..20 s over 790 px from 90; y: 0..100k over 240 px up from 300.
+        Assert.Contains("points=\"90,300 485,204 880,108\"", svg, StringComparison.Ordinal);
         Assert.Contains(">open loop</text>", svg, StringComparison.Ordinal);
         Assert.Contains(">100k</text>", svg, StringComparison.Ordinal);
         Assert.StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"", svg, StringComparison.Ordinal);
