@@ -19,7 +19,7 @@ public static class BenchCommand
 
         var profile = new Option<string>("--profile") { Description = "small, medium or large (tenants, customers, groupBy values, batch size, senders).", DefaultValueFactory = _ => "small" };
         var duration = new Option<string>("--duration") { Description = "How long each load phase runs: 60s, 2m, ...", DefaultValueFactory = _ => "60s" };
-        var rate = new Option<long?>("--rate") { Description = "Only an open-loop phase at this many events/s (default: closed loop, then open loop at half its rate)." };
+        var rate = new Option<long?>("--rate") { Description = "Only an open-loop phase at this many events/s (default: closed loop, then open loop at half the rate it sustained end to end)." };
         var against = new Option<string?>("--against") { Description = "Base URL of a running Tally instead of starting one here." };
         var adminToken = new Option<string?>("--admin-token") { Description = "Admin token of --against (default $TALLY_ADMIN_TOKEN)." };
         var grpc = new Option<string?>("--grpc") { Description = "gRPC ingest URL of --against (without it every sender uses HTTP)." };
@@ -51,6 +51,10 @@ public static class BenchCommand
                     BaselineEvents = result.GetValue(baselineEvents),
                     Seed = result.GetValue(seed),
                 };
+                if (options.Against is not null && string.IsNullOrEmpty(options.AdminToken))
+                {
+                    throw new ArgumentException("--against needs --admin-token (or TALLY_ADMIN_TOKEN): the bench creates its own tenants.");
+                }
             }
             catch (ArgumentException ex)
             {

@@ -29,7 +29,7 @@ public sealed class BenchRun(BenchOptions options, string command)
         var loadAtStart = LoadAverage();
         var profile = options.Profile;
         await using var target = options.Against is { } url
-            ? TallyTarget.Remote(url, options.AdminToken ?? throw new ArgumentException("--against needs --admin-token (or TALLY_ADMIN_TOKEN)."), options.GrpcUrl, options.ClickHouse)
+            ? TallyTarget.Remote(url, options.AdminToken!, options.GrpcUrl, options.ClickHouse)
             : await TallyTarget.StartLocalAsync(s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"));
         using var admin = new TallyAdminClient(target.BaseUrl, target.AdminToken);
         var runId = Guid.NewGuid().ToString("N")[..8];
