@@ -1,0 +1,3 @@
+using Tally.Bench;
+
+return await BenchCommand.RunAsync(args);
