@@ -4,6 +4,7 @@ import { follow, type LiveState } from '../live';
 import { toChart } from '../series';
 import { formatClock, formatInstant, formatNumber, iso, periodStart, rangeStart, ranges, windowLabels } from '../time';
 import { Breakdown } from './Breakdown';
+import { Entitlements } from './Entitlements';
 import { LiveBill } from './LiveBill';
 import { PortalLink } from './PortalLink';
 import { Empty, Failure, Loading } from './States';
@@ -190,6 +191,12 @@ export function MeterPanel({ api, meter, customer, controls, onUnauthorized }: P
             <h3>Live bill of {customer.name}</h3>
             <LiveBill charges={charges} error={chargesError} customerName={customer.name} />
             {subjects.length === 1 && <PortalLink api={api} subject={subjects[0]} timeZone={timeZone} />}
+          </div>
+        )}
+        {customer && !api.isPortal && (
+          <div class="card entitlements-card">
+            <h3>Entitlements of {customer.name}</h3>
+            <Entitlements api={api} customer={customer} tick={charges} />
           </div>
         )}
       </div>
