@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Tally.Browser;
@@ -163,9 +162,7 @@ public sealed class DashboardTests(DashboardServer server, ITestOutputHelper out
 
     private static async Task SignInAsync(IPage page, string key)
     {
-        await page.GotoAsync("/");
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Accessibility.SignInAsync(page, key);
         await Assertions.Expect(page.GetByTestId("meter-list")).ToBeAttachedAsync();
     }
 
@@ -174,15 +171,5 @@ public sealed class DashboardTests(DashboardServer server, ITestOutputHelper out
             "async path => (await fetch(path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('tally.portalToken') } })).status",
             path);
 
-    private async Task AssertAccessibleAsync(IPage page, string name)
-    {
-        var result = await page.RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        foreach (var violation in result.Violations)
-        {
-            output.WriteLine($"axe {name}: {violation.Impact} {violation.Id}: {violation.Help} ({string.Join("; ", violation.Nodes.Select(n => n.Html))})");
-        }
-
-        Assert.True(serious.Count == 0, $"{name}: {string.Join(", ", serious.Select(v => v.Id))}");
-    }
+    private Task AssertAccessibleAsync(IPage page, string name) => Accessibility.AssertAsync(page, name, output);
 }
