@@ -193,13 +193,14 @@ export function MeterPanel({ api, meter, customer, controls, onUnauthorized }: P
             {subjects.length === 1 && <PortalLink api={api} subject={subjects[0]} timeZone={timeZone} />}
           </div>
         )}
-        {customer && !api.isPortal && (
-          <div class="card entitlements-card">
-            <h3>Entitlements of {customer.name}</h3>
-            <Entitlements api={api} customer={customer} tick={charges} />
-          </div>
-        )}
       </div>
+
+      {customer && !api.isPortal && (
+        <section class="card entitlements-card" aria-labelledby="entitlements-title">
+          <h3 id="entitlements-title">Entitlements of {customer.name}</h3>
+          <Entitlements api={api} customer={customer} tick={charges} />
+        </section>
+      )}
 
       <figure class="card chart-card" aria-labelledby="chart-title">
         <figcaption id="chart-title">
