@@ -172,6 +172,12 @@ public sealed class FinanceConsoleTests(FinanceServer server, ITestOutputHelper 
         await Assertions.Expect(events.Locator("tbody td.detail")).ToHaveTextAsync(["{\"tokens\":50}", "{\"tokens\":100}"]);
         await Screenshots.TakeAsync(page, "console-events.png");
         await AssertAccessibleAsync(page, "events");
+
+        // An invoice that is not there: the API's answer and what to do.
+        await page.GotoAsync("/console/invoices/inv_missing");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Could not load the invoice and its lineage: Not found");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No invoice 'inv_missing' is visible to this credential; check the id or key.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -190,7 +196,10 @@ public sealed class FinanceConsoleTests(FinanceServer server, ITestOutputHelper 
         await Screenshots.TakeAsync(page, "console-plans.png");
         await AssertAccessibleAsync(page, "plans");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        // By keyboard: the nav link, Enter, and the new page's heading takes the focus.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(Heading(page, "Customers")).ToBeFocusedAsync();
         await Assertions.Expect(page.GetByTestId("customers").Locator("tbody th")).ToHaveTextAsync(["Acme Corp", "Globex", "Initech"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Acme Corp", Exact = true }).ClickAsync();
         await page.GetByLabel("Currency").FillAsync("EUR");
