@@ -34,6 +34,9 @@ public class DashboardServer : IAsyncLifetime
 
     public string BaseUrl => Http.BaseAddress!.ToString().TrimEnd('/');
 
+    /// <summary>Settings a derived server adds to (or overrides in) the server's configuration.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Configuration { get; } = new Dictionary<string, string?>();
+
     public static string ChromiumPath => Environment.GetEnvironmentVariable("TALLY_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     public virtual async ValueTask InitializeAsync()
@@ -51,10 +54,13 @@ public class DashboardServer : IAsyncLifetime
         }
 
         var port = FreePorts.Next();
-        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port)
+        var configuration = new Dictionary<string, string?> { ["Admin:Token"] = AdminToken, ["Aggregator:MaxWaitMilliseconds"] = "50" };
+        foreach (var (name, value) in Configuration)
         {
-            Configuration = new Dictionary<string, string?> { ["Admin:Token"] = AdminToken, ["Aggregator:MaxWaitMilliseconds"] = "50" },
-        });
+            configuration[name] = value;
+        }
+
+        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port) { Configuration = configuration });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
 

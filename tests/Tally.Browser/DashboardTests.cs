@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Tally.Browser;
@@ -9,7 +8,8 @@ namespace Tally.Browser;
 /// <summary>
 /// The customer usage dashboard in Chromium: sign-in by keyboard with the key kept out of the URL, a live
 /// chart and totals that follow new events without a reload, the embedded portal view that sees one
-/// customer only, a phone's width, and no serious accessibility violation (axe-core) on any page.
+/// customer only, a customer's entitlements against its grants with notification thresholds and grant expiry,
+/// a phone's width, and no serious accessibility violation (axe-core) on any page.
 /// </summary>
 public sealed class DashboardTests(DashboardServer server, ITestOutputHelper output) : IClassFixture<DashboardServer>
 {
@@ -161,11 +161,51 @@ public sealed class DashboardTests(DashboardServer server, ITestOutputHelper out
         await AssertAccessibleAsync(page, "phone");
     }
 
+    [Fact]
+    public async Task Entitlements_CustomerWithGrantsAndThresholds_ShowsUsageAgainstGrantsThresholdMarksAndEachGrantsExpiry()
+    {
+        server.RequireBrowser();
+        var scenario = await UsageScenario.CreateAsync(server, "entitlements");
+        var now = DateTimeOffset.UtcNow;
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        const string Entitlements = "/api/v2/customers/cust-a/entitlements";
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, Entitlements, scenario.Key, new { type = "metered", featureKey = "tokens", usagePeriod = new { interval = "MONTH", anchor = month } });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"{Entitlements}/tokens/grants", scenario.Key, new { amount = 1000, priority = 1, effectiveAt = month, expiration = new { duration = "YEAR", count = 1 } });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"{Entitlements}/tokens/grants", scenario.Key, new { amount = 500, priority = 2, effectiveAt = month, expiration = new { duration = "MONTH", count = 1 } });
+        var channel = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/notification/channels", scenario.Key, new { type = "WEBHOOK", name = "ops", url = "http://127.0.0.1:9/hooks" });
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/notification/rules", scenario.Key, new
+        {
+            type = "entitlements.balance.threshold",
+            name = "Tokens running low",
+            channels = new[] { channel.GetProperty("id").GetString() },
+            thresholds = new object[] { new { value = 50, type = "usage_percentage" }, new { value = 1200, type = "usage_value" }, new { value = 100, type = "balance_value" } },
+            features = new[] { "tokens" },
+        });
+        await Tally.EndToEnd.Eventually.EqualsAsync(300m, async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"{Entitlements}/tokens/value", scenario.Key)).GetProperty("usage").GetDecimal(), TimeSpan.FromSeconds(60));
+        var page = await server.NewPageAsync();
+        await SignInAsync(page, scenario.Key);
+
+        await page.GetByLabel("Customer").SelectOptionAsync(new SelectOptionValue { Label = "Customer A" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "LLM tokens" }).ClickAsync();
+
+        // 1,500 granted; 300 used burns the priority-1 grant first.
+        await Assertions.Expect(page.GetByTestId("entitlement-tokens")).ToHaveTextAsync("300 of 1,500 used (20%) · balance 1,200");
+        await Assertions.Expect(page.GetByTestId("thresholds-tokens")).ToHaveTextAsync("Notifies at 50% used, 1,200 used, balance down to 100");
+        await Assertions.Expect(page.Locator("[data-feature=tokens] .usage-fill")).ToHaveAttributeAsync("style", "width: 20%;");
+        var markers = page.Locator("[data-feature=tokens] .usage-marker");
+        await Assertions.Expect(markers).ToHaveCountAsync(3);
+        await Assertions.Expect(markers.Nth(0)).ToHaveAttributeAsync("style", "left: 50%;");
+        await Assertions.Expect(markers.Nth(1)).ToHaveAttributeAsync("style", "left: 80%;");
+        string Day(DateTimeOffset d) => d.ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
+        await Assertions.Expect(page.GetByTestId("grants-tokens").Locator("tbody tr")).ToHaveTextAsync(
+            [$"1,000700{Day(month)}{Day(month.AddYears(1))}", $"500500{Day(month)}{Day(month.AddMonths(1))}"]);
+        await Screenshots.TakeAsync(page, "dashboard-entitlements.png");
+        await AssertAccessibleAsync(page, "entitlements");
+    }
+
     private static async Task SignInAsync(IPage page, string key)
     {
-        await page.GotoAsync("/");
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Accessibility.SignInAsync(page, key);
         await Assertions.Expect(page.GetByTestId("meter-list")).ToBeAttachedAsync();
     }
 
@@ -174,15 +214,5 @@ public sealed class DashboardTests(DashboardServer server, ITestOutputHelper out
             "async path => (await fetch(path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('tally.portalToken') } })).status",
             path);
 
-    private async Task AssertAccessibleAsync(IPage page, string name)
-    {
-        var result = await page.RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        foreach (var violation in result.Violations)
-        {
-            output.WriteLine($"axe {name}: {violation.Impact} {violation.Id}: {violation.Help} ({string.Join("; ", violation.Nodes.Select(n => n.Html))})");
-        }
-
-        Assert.True(serious.Count == 0, $"{name}: {string.Join(", ", serious.Select(v => v.Id))}");
-    }
+    private Task AssertAccessibleAsync(IPage page, string name) => Accessibility.AssertAsync(page, name, output);
 }

@@ -4,11 +4,11 @@ namespace Tally.EndToEnd;
 public static class CatalogBodies
 {
     /// <summary>A monthly plan of one never-ending phase with one usage-based rate card: a unit price per unit of <paramref name="feature"/>.</summary>
-    public static object UnitPricePlan(string key, string feature, string amount) => new
+    public static object UnitPricePlan(string key, string feature, string amount, string currency = "USD") => new
     {
         key,
         name = key,
-        currency = "USD",
+        currency,
         billingCadence = "P1M",
         phases = new[]
         {

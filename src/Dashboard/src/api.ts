@@ -76,12 +76,19 @@ export interface PortalTokenInfo {
   token?: string;
 }
 
+/** One entry of a problem's `errors` list: the request field to fix and what is wrong with it. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
 /** An answer other than 2xx, or no answer at all (status 0), with what to do about it. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
+    readonly errors: FieldError[] = [],
   ) {
     super(detail);
   }
@@ -94,16 +101,18 @@ export function unreachable(): ApiError {
 export async function problemOf(response: Response): Promise<ApiError> {
   let title = response.statusText || `HTTP ${response.status}`;
   let detail = '';
+  let errors: FieldError[] = [];
   if ((response.headers.get('content-type') ?? '').includes('json')) {
     try {
       const body = await response.json();
       title = body.title ?? title;
       detail = body.detail ?? '';
+      if (Array.isArray(body.errors)) errors = body.errors.filter((e: FieldError) => typeof e?.field === 'string' && typeof e?.message === 'string');
     } catch {
       // A body that is not JSON after all: keep the status line.
     }
   }
-  return new ApiError(response.status, title, detail || title);
+  return new ApiError(response.status, title, detail || title, errors);
 }
 
 export function queryString(params: QueryParams): string {
@@ -159,6 +168,14 @@ export class UsageApi {
     return this.send<T>('GET', path);
   }
 
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.send<T>('POST', path, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, body);
+  }
+
   private meterPath(slug: string): string {
     return `${this.isPortal ? '/api/v1/portal/meters' : '/api/v1/meters'}/${encodeURIComponent(slug)}`;
   }
@@ -180,6 +197,7 @@ export class UsageApi {
       throw unreachable();
     }
     if (!response.ok) throw await problemOf(response);
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 }

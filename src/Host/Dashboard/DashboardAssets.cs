@@ -4,9 +4,10 @@ namespace Tally.Host.Dashboard;
 
 /// <summary>
 /// Serves the usage dashboard built from src/Dashboard (copied next to tally.dll as <c>wwwroot/</c> by
-/// the build, or from <c>Dashboard:AssetsDirectory</c>): the page at <c>/</c> (tenants) and
-/// <c>/portal</c> (a customer's embedded view), revalidated on every load, and its content-hashed
-/// files under <c>/assets</c>, cached for a year. Only <c>/portal</c> may be framed by another site.
+/// the build, or from <c>Dashboard:AssetsDirectory</c>): the page at <c>/</c> (tenants), <c>/console/…</c>
+/// (the tenant's finance console, whose paths the page routes itself) and <c>/portal</c> (a customer's
+/// embedded view), revalidated on every load, and its content-hashed files under <c>/assets</c>, cached
+/// for a year. Only <c>/portal</c> may be framed by another site.
 /// </summary>
 public static class DashboardAssets
 {
@@ -34,6 +35,8 @@ public static class DashboardAssets
         }
 
         app.MapGet("/", (HttpContext context) => PageAsync(context, index, framable: false)).ExcludeFromDescription();
+        app.MapGet("/console", (HttpContext context) => PageAsync(context, index, framable: false)).ExcludeFromDescription();
+        app.MapGet("/console/{**page}", (HttpContext context) => PageAsync(context, index, framable: false)).ExcludeFromDescription();
         app.MapGet("/portal", (HttpContext context) => PageAsync(context, index, framable: true)).ExcludeFromDescription();
         return app;
     }

@@ -1,5 +1,7 @@
+import type { FunctionComponent } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, UsageApi } from '../api';
+import { useLocation } from '../router';
 import { apiKeyName, load, save, takePortalToken } from '../session';
 import { Dashboard } from './Dashboard';
 import { Failure, Loading } from './States';
@@ -16,10 +18,13 @@ function TenantApp() {
     return key ? new UsageApi({ kind: 'tenant', secret: key }) : null;
   });
   const [notice, setNotice] = useState<string | null>(null);
+  const { path } = useLocation();
+  const inConsole = path === '/console' || path.startsWith('/console/');
 
   useEffect(() => {
-    document.title = api ? 'Tally · usage' : 'Sign in · Tally';
-  }, [api]);
+    if (!api) document.title = 'Sign in · Tally';
+    else if (!inConsole) document.title = 'Tally · usage';
+  }, [api, inConsole]);
 
   if (!api) {
     return (
@@ -38,6 +43,15 @@ function TenantApp() {
     setNotice(message);
     setApi(null);
   };
+  if (inConsole) {
+    return (
+      <LazyConsole
+        api={api}
+        onSignOut={() => signOut('You are signed out.')}
+        onUnauthorized={() => signOut('Your API key is no longer accepted; sign in again.')}
+      />
+    );
+  }
   return (
     <Dashboard
       api={api}
@@ -46,6 +60,48 @@ function TenantApp() {
       onUnauthorized={() => signOut('Your API key is no longer accepted; sign in again.')}
     />
   );
+}
+
+interface ConsoleProps {
+  api: UsageApi;
+  onSignOut: () => void;
+  onUnauthorized: () => void;
+}
+
+let consoleModule: FunctionComponent<ConsoleProps> | null = null;
+
+/**
+ * The finance console is a chunk of its own, fetched only when a tenant opens /console: the usage
+ * dashboard's first paint (and the embedded portal view) never pays for it.
+ */
+function LazyConsole(props: ConsoleProps) {
+  const [Console, setConsole] = useState<FunctionComponent<ConsoleProps> | null>(() => consoleModule);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (Console) return;
+    import('../console/Console').then(
+      (module) => {
+        consoleModule = module.Console;
+        setConsole(() => module.Console);
+      },
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) {
+    return (
+      <main class="content narrow" id="main">
+        <Failure error={new ApiError(0, 'The console did not load', 'Check that Tally is running, then reload the page.')} what="the finance console" />
+      </main>
+    );
+  }
+  if (!Console) {
+    return (
+      <main class="content narrow" id="main">
+        <Loading what="the finance console" />
+      </main>
+    );
+  }
+  return <Console {...props} />;
 }
 
 function PortalApp() {

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { ApiError, Customer, Meter, UsageApi, WindowSize } from '../api';
 import { browserTimeZone, ranges, timeZones, windowLabels } from '../time';
+import { Link } from './Link';
 import { MeterPanel, type Controls } from './MeterPanel';
 import { Empty, Failure, Loading } from './States';
 
@@ -97,6 +98,11 @@ export function Dashboard({ api, subject, onSignOut, onUnauthorized }: Props) {
               ))}
             </select>
           </div>
+        )}
+        {!subject && (
+          <Link href="/console" class="button secondary">
+            Finance console
+          </Link>
         )}
         {onSignOut && (
           <button type="button" class="button secondary" onClick={onSignOut}>

@@ -1,5 +1,6 @@
 import type { ApiError, Charges } from '../api';
-import { formatInstant, formatMoney, formatNumber, formatUnitPrice } from '../time';
+import { formatInstant } from '../time';
+import { BillTable } from './BillTable';
 import { Empty, Failure } from './States';
 
 interface Props {
@@ -24,43 +25,14 @@ export function LiveBill({ charges, error, customerName }: Props) {
       <p class="bill-meta">
         {formatInstant(charges.period.from, 'UTC', 'DAY')} to {formatInstant(charges.period.to, 'UTC', 'DAY')} (UTC)
       </p>
-      <table class="bill">
-        <caption class="visually-hidden">Live bill lines</caption>
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col" class="number">
-              Quantity
-            </th>
-            <th scope="col" class="number">
-              Unit price
-            </th>
-            <th scope="col" class="number">
-              Amount
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {charges.lines.map((line) => (
-            <tr key={line.id}>
-              <th scope="row">{line.name}</th>
-              <td class="number">{formatNumber(Number(line.quantity))}</td>
-              <td class="number">{line.unitPrice === undefined ? '' : formatUnitPrice(Number(line.unitPrice), charges.currency)}</td>
-              <td class="number">{formatMoney(Number(line.totals.total), charges.currency)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              Total so far
-            </th>
-            <td class="number" data-testid="bill-total">
-              {formatMoney(Number(charges.totals.total), charges.currency)}
-            </td>
-          </tr>
-        </tfoot>
-      </table>
+      <BillTable
+        rows={charges.lines.map((line) => ({ id: line.id, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, amount: line.totals.total }))}
+        currency={charges.currency}
+        caption="Live bill lines"
+        totalLabel="Total so far"
+        total={charges.totals.total}
+        totalTestId="bill-total"
+      />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { follow, type LiveState } from '../live';
 import { toChart } from '../series';
 import { formatClock, formatInstant, formatNumber, iso, periodStart, rangeStart, ranges, windowLabels } from '../time';
 import { Breakdown } from './Breakdown';
+import { Entitlements } from './Entitlements';
 import { LiveBill } from './LiveBill';
 import { PortalLink } from './PortalLink';
 import { Empty, Failure, Loading } from './States';
@@ -193,6 +194,13 @@ export function MeterPanel({ api, meter, customer, controls, onUnauthorized }: P
           </div>
         )}
       </div>
+
+      {customer && !api.isPortal && (
+        <section class="card entitlements-card" aria-labelledby="entitlements-title">
+          <h3 id="entitlements-title">Entitlements of {customer.name}</h3>
+          <Entitlements api={api} customer={customer} tick={charges} />
+        </section>
+      )}
 
       <figure class="card chart-card" aria-labelledby="chart-title">
         <figcaption id="chart-title">

@@ -1,0 +1,198 @@
+import { useState } from 'preact/hooks';
+import { Link } from '../components/Link';
+import { Empty, Loading } from '../components/States';
+import type { FullCustomer } from './financeApi';
+import { errorFor, FieldError, FormProblem, invalid, PageHead, pendingPage, StatusBadge, useAction, useConsole, useLoad, utc, utcDay } from './shared';
+import { TableHead } from '../components/TableHead';
+
+/** The tenant's customers with their subject keys, currency and current subscription. */
+export function Customers() {
+  const { customers, reloadCustomers } = useConsole();
+  return (
+    <>
+      <PageHead title="Customers" />
+      {!customers ? (
+        <Loading what="the customers" />
+      ) : customers.length === 0 ? (
+        <Empty title="No customers yet.">
+          Create one with POST /api/v1/customers (the README's quickstart shows how), then{' '}
+          <button type="button" class="link-button" onClick={reloadCustomers}>
+            reload the list
+          </button>
+          .
+        </Empty>
+      ) : (
+        <div class="table-wrap card">
+          <table data-testid="customers">
+            <caption class="visually-hidden">Customers</caption>
+            <TableHead columns={['Name', 'Key', 'Subjects', 'Currency', 'Subscription']} />
+            <tbody>
+              {customers.map((customer) => {
+                const current = (customer.subscriptions ?? []).find((s) => s.status === 'active' || s.status === 'canceled');
+                return (
+                  <tr key={customer.id}>
+                    <th scope="row">
+                      <Link href={`/console/customers/${encodeURIComponent(customer.id)}`}>{customer.name}</Link>
+                    </th>
+                    <td>
+                      <code>{customer.key}</code>
+                    </td>
+                    <td>{customer.usageAttribution.subjectKeys.join(', ')}</td>
+                    <td>{customer.currency ?? ''}</td>
+                    <td>
+                      {current ? (
+                        <Link href={`/console/subscriptions/${encodeURIComponent(current.id)}`}>
+                          {current.plan.key} v{current.plan.version}
+                        </Link>
+                      ) : (
+                        <span class="muted">none</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+const customerFields = ['name', 'primaryEmail', 'currency', 'usageAttribution', 'description', 'key'];
+
+/** One customer, edited through PUT /api/v1/customers/{id}; the API's own checks speak next to each field. */
+export function CustomerDetail({ customerId }: { customerId: string }) {
+  const { finance, reloadCustomers } = useConsole();
+  const customer = useLoad(() => finance.customer(customerId), customerId);
+
+  const pending = pendingPage('Customer', 'the customer', customer);
+  if (pending || !customer.data) return pending;
+  return (
+    <CustomerForm
+      key={customer.data.id}
+      customer={customer.data}
+      onSaved={() => {
+        reloadCustomers();
+        customer.reload();
+      }}
+    />
+  );
+}
+
+function CustomerForm({ customer, onSaved }: { customer: FullCustomer; onSaved: () => void }) {
+  const { finance } = useConsole();
+  const [name, setName] = useState(customer.name);
+  const [email, setEmail] = useState(customer.primaryEmail ?? '');
+  const [currency, setCurrency] = useState(customer.currency ?? '');
+  const [subjects, setSubjects] = useState(customer.usageAttribution.subjectKeys.join(', '));
+  const [description, setDescription] = useState(customer.description ?? '');
+  const { busy, error, run } = useAction();
+  const [saved, setSaved] = useState('');
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    setSaved('');
+    // PUT replaces the customer: send every field the form shows, and keep what it does not (metadata).
+    const body = {
+      key: customer.key,
+      name,
+      primaryEmail: email || undefined,
+      currency: currency || undefined,
+      description: description || undefined,
+      metadata: customer.metadata ?? undefined,
+      usageAttribution: { subjectKeys: subjects.split(',').map((s) => s.trim()).filter((s) => s.length > 0) },
+    };
+    void run(
+      () => finance.updateCustomer(customer.id, body),
+      () => {
+        setSaved(`Saved ${name}.`);
+        onSaved();
+      },
+    );
+  };
+
+  const errors = {
+    name: errorFor(error, 'name'),
+    email: errorFor(error, 'primaryEmail'),
+    currency: errorFor(error, 'currency'),
+    subjects: errorFor(error, 'usageAttribution'),
+    description: errorFor(error, 'description'),
+  };
+  const subscriptions = customer.subscriptions ?? [];
+
+  return (
+    <>
+      <PageHead title={customer.name}>
+        <p class="muted small">
+          <Link href="/console/customers">All customers</Link> · key <code>{customer.key}</code> · created {utc(customer.createdAt)}
+        </p>
+      </PageHead>
+      <section class="card" aria-labelledby="edit-title">
+        <h2 id="edit-title">Details</h2>
+        <form class="form-grid" onSubmit={save} noValidate>
+          <FormProblem error={error} fields={customerFields} />
+          <p>
+            <label for="customer-name">Name</label>
+            <input {...invalid('customer-name', errors.name)} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <FieldError id="customer-name" message={errors.name} />
+          </p>
+          <p>
+            <label for="customer-email">Billing email</label>
+            <input type="email" {...invalid('customer-email', errors.email)} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <FieldError id="customer-email" message={errors.email} />
+          </p>
+          <p>
+            <label for="customer-currency">Currency</label>
+            <input {...invalid('customer-currency', errors.currency, 'customer-currency-help')} value={currency} onInput={(e) => setCurrency(e.currentTarget.value)} maxLength={3} />
+            <span id="customer-currency-help" class="muted small">
+              ISO 4217, such as USD. A customer pays in one currency.
+            </span>
+            <FieldError id="customer-currency" message={errors.currency} />
+          </p>
+          <p>
+            <label for="customer-subjects">Subject keys</label>
+            <input {...invalid('customer-subjects', errors.subjects, 'customer-subjects-help')} value={subjects} onInput={(e) => setSubjects(e.currentTarget.value)} />
+            <span id="customer-subjects-help" class="muted small">
+              The CloudEvent subjects of this customer's usage, separated by commas.
+            </span>
+            <FieldError id="customer-subjects" message={errors.subjects} />
+          </p>
+          <p class="wide">
+            <label for="customer-description">Description</label>
+            <textarea {...invalid('customer-description', errors.description)} rows={2} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+            <FieldError id="customer-description" message={errors.description} />
+          </p>
+          <p class="form-actions">
+            <button type="submit" class="button" disabled={busy}>
+              {busy ? 'Saving…' : 'Save customer'}
+            </button>
+          </p>
+          {saved && (
+            <p class="notice" role="status">
+              {saved}
+            </p>
+          )}
+        </form>
+      </section>
+      <section class="card" aria-labelledby="subs-title">
+        <h2 id="subs-title">Subscriptions</h2>
+        {subscriptions.length === 0 ? (
+          <Empty title={`${customer.name} has no subscription.`}>Subscribe it to a published plan with POST /api/v1/subscriptions.</Empty>
+        ) : (
+          <ul class="plain">
+            {subscriptions.map((s) => (
+              <li key={s.id}>
+                <Link href={`/console/subscriptions/${encodeURIComponent(s.id)}`}>
+                  {s.plan.key} v{s.plan.version}
+                </Link>{' '}
+                <StatusBadge status={s.status} /> from {utcDay(s.activeFrom)}
+                {s.activeTo ? ` to ${utcDay(s.activeTo)}` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
