@@ -52,8 +52,8 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
             },
             cancellationToken);
 
-    public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
-        (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken)).SingleOrDefault();
+    public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken, bool withProgress = true) =>
+        (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken, withProgress)).SingleOrDefault();
 
     public Task<IReadOnlyList<CloseRun>> ListAsync(string tenantId, BillingPeriod? period, CancellationToken cancellationToken) =>
         period is { } p
@@ -361,7 +361,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
             "",
             cancellationToken);
 
-    private Task<IReadOnlyList<CloseRun>> RunsAsync(string where, object parameters, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<CloseRun>> RunsAsync(string where, object parameters, CancellationToken cancellationToken, bool withProgress = true) =>
         database.ReadAsync<IReadOnlyList<CloseRun>>(
             async connection =>
             {
@@ -373,13 +373,20 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 var runs = new List<CloseRun>(rows.Count);
                 foreach (var row in rows)
                 {
+                    var run = new CloseRun(row.TenantId, row.Id, Period(row.BillingPeriod), Enum.Parse<CloseRunKind>(row.Kind), row.DryRun != 0, row.CustomerId, row.RequestedBy, row.CodeVersion, Dialect.ReadInstant(row.CreatedAt));
+                    if (!withProgress)
+                    {
+                        runs.Add(run);
+                        continue;
+                    }
+
                     var counts = (await connection.QueryAsync<(string Step, string State, long Count)>(LedgerDatabase.Command(
                         "SELECT step, state, COUNT(*) FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId GROUP BY step, state",
                         new { row.TenantId, RunId = row.Id },
                         null,
                         cancellationToken))).ToList();
                     int Count(Func<(string Step, string State, long Count), bool> which) => (int)counts.Where(which).Sum(c => c.Count);
-                    runs.Add(new CloseRun(row.TenantId, row.Id, Period(row.BillingPeriod), Enum.Parse<CloseRunKind>(row.Kind), row.DryRun != 0, row.CustomerId, row.RequestedBy, row.CodeVersion, Dialect.ReadInstant(row.CreatedAt))
+                    runs.Add(run with
                     {
                         Progress = new CloseRunProgress(
                             Count(_ => true),

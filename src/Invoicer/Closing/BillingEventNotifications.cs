@@ -85,7 +85,7 @@ public sealed class BillingEventNotifications(INotificationStore notifications, 
         {
             var runId = Field(billingEvent, "runId")?.GetString() ?? "";
             var customerId = Field(billingEvent, "customerId")?.GetString() ?? "";
-            var run = await runs.GetAsync(billingEvent.TenantId, runId, cancellationToken);
+            var run = await runs.GetAsync(billingEvent.TenantId, runId, cancellationToken, withProgress: false);
             var parked = await customers.GetAsync(billingEvent.TenantId, customerId, cancellationToken);
             return run is null ? (null, parked) : (new CustomerParkedData(
                 new CloseRunReference(run.Id, run.Period.ToString()),

@@ -20,7 +20,7 @@ internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IR
         var orphans = new List<CloseTask>();
         foreach (var group in tasks.GroupBy(t => (t.TenantId, t.RunId)))
         {
-            var run = await runs.GetAsync(group.Key.TenantId, group.Key.RunId, cancellationToken);
+            var run = await runs.GetAsync(group.Key.TenantId, group.Key.RunId, cancellationToken, withProgress: false);
             if (run is null)
             {
                 orphans.AddRange(group);
