@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Tally.Billing.Closing;
 using Tally.Invoicer.Closing;
 using Tally.Invoicer.Invoices;
 
@@ -32,6 +33,7 @@ public static class InvoicerStage
         services.AddHostedService(provider => provider.GetRequiredService<CloseWorker>());
         services.AddSingleton<CloseScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<CloseScheduler>());
+        services.AddSingleton<IBillingEventSink, BillingEventNotifications>();
         services.AddSingleton<BillingEventDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<BillingEventDispatcher>());
         return services;

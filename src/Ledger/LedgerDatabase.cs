@@ -101,6 +101,7 @@ internal sealed class LedgerDatabase : IAsyncDisposable
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
     {
         await MigrateAsync(cancellationToken);
+        using var turn = await Dialect.EnterWriteAsync(cancellationToken);
         await using var connection = await Dialect.OpenAsync(cancellationToken);
         try
         {

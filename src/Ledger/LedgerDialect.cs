@@ -41,6 +41,15 @@ internal abstract class LedgerDialect
     /// <summary>Starts a transaction that already holds the right to write, so read-then-write never deadlocks on upgrade.</summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>How many rows of <paramref name="columns"/> values one statement of <see cref="RowBatches"/> carries: many, to save round trips.</summary>
+    public virtual int RowsPerStatement(int columns) => Math.Max(1, 4_000 / columns);
+
+    /// <summary>
+    /// Waits for this process's turn to write, held until the returned handle is disposed (after commit or
+    /// rollback). Nothing for PostgreSQL, which has row locks; SQLite has one writer at a time anyway.
+    /// </summary>
+    public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     /// <summary>Serializes migration runs across processes for the rest of <paramref name="transaction"/>.</summary>
     public abstract Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 
@@ -91,7 +100,14 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         DefaultTimeout = 30,
     }.ToString();
 
+    private readonly SemaphoreSlim writers = new(1, 1);
+
     public override string Name => "sqlite";
+
+    // In process there is no round trip to save, and SQLite finds each named parameter by a linear search of
+    // the statement's names, so binding a multi-row statement grows with the square of its parameters
+    // (measured: 2,000 rows of 10 columns took 1.6 s at 4,000 parameters a statement, 0.06 s one row at a time).
+    public override int RowsPerStatement(int columns) => 1;
 
     public override string DecimalType => "TEXT";
 
@@ -122,6 +138,16 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         // BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so two processes
         // never both read under a shared lock and then fail to upgrade.
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    // Writers of this process queue here rather than in SQLite's busy handler, which polls the file lock with
+    // sleeps (up to 100 ms, and Microsoft.Data.Sqlite's own 150 ms on top): a close committing a batch while the
+    // outbox dispatcher and the rating grains write too would otherwise spend most of its time asleep.
+    // Other processes on the same file still meet at the file lock.
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await writers.WaitAsync(cancellationToken);
+        return new Turn(writers);
+    }
 
     // The IMMEDIATE transaction already excludes every other writer, migrations included.
     public override Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
@@ -176,6 +202,20 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         // Pooled connections keep the file open; release them so the file can be moved or deleted.
         using var connection = new SqliteConnection(connectionString);
         SqliteConnection.ClearPool(connection);
+    }
+
+    /// <summary>One writer's turn; disposing it lets the next writer of the process in.</summary>
+    private sealed class Turn(SemaphoreSlim writers) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                writers.Release();
+            }
+        }
     }
 }
 
@@ -250,3 +290,4 @@ internal sealed class PostgresDialect(string connectionString) : LedgerDialect
 
     public override void Release() => dataSource.Dispose();
 }
+

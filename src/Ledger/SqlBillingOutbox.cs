@@ -15,11 +15,20 @@ internal sealed class SqlBillingOutbox(LedgerDatabase database) : IBillingOutbox
 
     public Task MarkPublishedAsync(IReadOnlyList<BillingEventRecord> events, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(LedgerDatabase.Command(
-                "UPDATE billing_outbox SET published_at = @At WHERE tenant_id = @TenantId AND id = @Id",
-                events.Select(e => new { At = Dialect.Instant(at), e.TenantId, e.Id }),
-                transaction,
-                cancellationToken)),
+            async (connection, transaction) =>
+            {
+                foreach (var tenant in events.GroupBy(e => e.TenantId))
+                {
+                    foreach (var chunk in tenant.Select(e => e.Id).Chunk(500))
+                    {
+                        await connection.ExecuteAsync(LedgerDatabase.Command(
+                            $"UPDATE billing_outbox SET published_at = @At WHERE tenant_id = @TenantId AND {Dialect.InList("id", "Ids")}",
+                            new { At = Dialect.Instant(at), TenantId = tenant.Key, Ids = chunk },
+                            transaction,
+                            cancellationToken));
+                    }
+                }
+            },
             cancellationToken);
 
     public Task<IReadOnlyList<BillingEventRecord>> ListAsync(string tenantId, string? after, int limit, CancellationToken cancellationToken) =>

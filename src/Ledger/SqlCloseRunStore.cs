@@ -43,21 +43,17 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                     },
                     transaction,
                     cancellationToken));
-                await InsertHistoryAsync(connection, transaction, run.TenantId, "", 1, [new CloseHistoryEntry(run.Id, null, run.CreatedAt, "Run", "created",
-                    0, JsonSerializer.Serialize(new { customers = customerIds.Count, kind = run.Kind.ToString(), dryRun = run.DryRun, requestedBy = run.RequestedBy, codeVersion = run.CodeVersion }, LedgerJson.Options), run.RequestedBy)], cancellationToken);
-                await connection.ExecuteAsync(LedgerDatabase.Command(
-                    """
-                    INSERT INTO close_tasks (tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, invoice_id, error, lease_token, lease_owner, lease_until, previous_owner, history_count, updated_at)
-                    VALUES (@TenantId, @RunId, @CustomerId, 'Freeze', 'Ready', 0, @DueAt, NULL, NULL, NULL, NULL, NULL, NULL, 0, @Now)
-                    """,
-                    customerIds.Select(id => new { run.TenantId, RunId = run.Id, CustomerId = id, DueAt = Dialect.Instant(dueAt), Now = Dialect.Instant(run.CreatedAt) }),
-                    transaction,
-                    cancellationToken));
+                await InsertHistoryAsync(connection, transaction, [(run.TenantId, "", 1, new CloseHistoryEntry(run.Id, null, run.CreatedAt, "Run", "created",
+                    0, JsonSerializer.Serialize(new { customers = customerIds.Count, kind = run.Kind.ToString(), dryRun = run.DryRun, requestedBy = run.RequestedBy, codeVersion = run.CodeVersion }, LedgerJson.Options), run.RequestedBy))], cancellationToken);
+                await RowBatches.InsertAsync(connection, transaction, Dialect, "close_tasks", ["tenant_id", "run_id", "customer_id", "step", "state", "attempts", "next_attempt_at", "history_count", "updated_at"],
+                    [.. customerIds.Select(id => new object?[] { run.TenantId, run.Id, id, nameof(CloseStep.Freeze), nameof(CloseTaskState.Ready), 0L, Dialect.Instant(dueAt), 0L, Dialect.Instant(run.CreatedAt) })],
+                    "",
+                    cancellationToken);
             },
             cancellationToken);
 
-    public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
-        (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken)).SingleOrDefault();
+    public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken, bool withProgress = true) =>
+        (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken, withProgress)).SingleOrDefault();
 
     public Task<IReadOnlyList<CloseRun>> ListAsync(string tenantId, BillingPeriod? period, CancellationToken cancellationToken) =>
         period is { } p
@@ -87,24 +83,19 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
         database.WriteAsync<IReadOnlyList<CloseTask>>(
             async (connection, transaction) =>
             {
-                var token = Guid.NewGuid().ToString("N");
-                await connection.ExecuteAsync(LedgerDatabase.Command(
+                var leased = await connection.QueryAsync<TaskRow>(LedgerDatabase.Command(
                     $"""
                     UPDATE close_tasks SET lease_token = @Token, previous_owner = lease_owner, lease_owner = @Worker, lease_until = @Until
                     FROM (SELECT tenant_id AS t, run_id AS r, customer_id AS c FROM close_tasks
                           WHERE step = @Step AND state = 'Ready' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now)
                           ORDER BY next_attempt_at LIMIT @Max{Dialect.SkipLocked}) AS due
                     WHERE close_tasks.tenant_id = due.t AND close_tasks.run_id = due.r AND close_tasks.customer_id = due.c
+                    RETURNING {TaskColumns}
                     """,
-                    new { Token = token, Worker = worker, Until = Dialect.Instant(now + leaseFor), Step = step.ToString(), Now = Dialect.Instant(now), Max = (long)max },
+                    new { Token = Guid.NewGuid().ToString("N"), Worker = worker, Until = Dialect.Instant(now + leaseFor), Step = step.ToString(), Now = Dialect.Instant(now), Max = (long)max },
                     transaction,
                     cancellationToken));
-                var leased = await connection.QueryAsync<TaskRow>(LedgerDatabase.Command(
-                    $"SELECT {TaskColumns} FROM close_tasks WHERE lease_token = @Token ORDER BY tenant_id, run_id, customer_id",
-                    new { Token = token },
-                    transaction,
-                    cancellationToken));
-                return ([.. leased.Select(r => r.ToTask(Dialect))], true);
+                return ([.. leased.Select(r => r.ToTask(Dialect)).OrderBy(t => t.TenantId, StringComparer.Ordinal).ThenBy(t => t.RunId, StringComparer.Ordinal).ThenBy(t => t.CustomerId, StringComparer.Ordinal)], true);
             },
             cancellationToken);
 
@@ -112,49 +103,33 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
         database.WriteAsync(
             async (connection, transaction) =>
             {
-                var applied = 0;
-                foreach (var outcome in outcomes)
+                var kept = await StillLeasedAsync(connection, transaction, outcomes, cancellationToken);
+                if (kept.Count == 0)
                 {
-                    var task = outcome.Task;
-                    var historyCount = await connection.QuerySingleOrDefaultAsync<long?>(LedgerDatabase.Command(
-                        "SELECT history_count FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId AND lease_token = @LeaseToken",
-                        new { task.TenantId, task.RunId, task.CustomerId, task.LeaseToken },
-                        transaction,
-                        cancellationToken));
-                    if (historyCount is null)
-                    {
-                        continue;
-                    }
-
-                    var invoiceId = await ApplyEffectsAsync(connection, transaction, outcome, now, cancellationToken);
-                    await InsertHistoryAsync(connection, transaction, task.TenantId, task.CustomerId, historyCount.Value + 1, outcome.History, cancellationToken);
-                    await connection.ExecuteAsync(LedgerDatabase.Command(
-                        """
-                        UPDATE close_tasks SET step = @Step, state = @State, attempts = @Attempts, next_attempt_at = @NextAttemptAt, error = @Error,
-                            invoice_id = @InvoiceId, lease_token = NULL, lease_owner = NULL, lease_until = NULL,
-                            history_count = history_count + @Entries, updated_at = @Now
-                        WHERE tenant_id = @TenantId AND run_id = @RunId AND customer_id = @CustomerId
-                        """,
-                        new
-                        {
-                            Step = outcome.Step.ToString(),
-                            State = outcome.State.ToString(),
-                            Attempts = (long)outcome.Attempts,
-                            NextAttemptAt = Dialect.Instant(outcome.NextAttemptAt),
-                            outcome.Error,
-                            InvoiceId = invoiceId,
-                            Entries = (long)outcome.History.Count,
-                            Now = Dialect.Instant(now),
-                            task.TenantId,
-                            task.RunId,
-                            task.CustomerId,
-                        },
-                        transaction,
-                        cancellationToken));
-                    applied++;
+                    return (0, true);
                 }
 
-                return (applied, true);
+                await RowBatches.InsertAsync(connection, transaction, Dialect, "close_usage", ["tenant_id", "run_id", "customer_id", "usage_key", "covers", "quantity", "cutoff"],
+                    [.. kept.SelectMany(k => k.Outcome.Frozen.Select(f => new object?[] { k.Task.TenantId, k.Task.RunId, k.Task.CustomerId, f.UsageKey, f.Covers.ToString(), Dialect.Decimal(f.Quantity), Dialect.Instant(f.Cutoff) }))],
+                    "ON CONFLICT (tenant_id, run_id, customer_id, covers, usage_key) DO NOTHING",
+                    cancellationToken);
+                var invoiceIds = await ApplyInvoicesAsync(connection, transaction, kept, now, cancellationToken);
+                await InvoiceRows.EnqueueAsync(connection, transaction, Dialect, [.. kept.Select(k => k.Outcome.Event).OfType<BillingEvent>()], now, cancellationToken);
+                await InsertHistoryAsync(connection, transaction, [.. kept.SelectMany(k => k.Outcome.History.Select((e, i) => (k.Task.TenantId, k.Task.CustomerId, k.HistoryCount + 1 + i, e)))], cancellationToken);
+                await RowBatches.UpdateFromAsync(connection, transaction, Dialect, "close_tasks",
+                    """
+                    step = v.column4, state = v.column5, attempts = v.column6, next_attempt_at = v.column7, error = v.column8, invoice_id = v.column9,
+                    lease_token = NULL, lease_owner = NULL, lease_until = NULL, history_count = history_count + v.column10, updated_at = v.column11
+                    """,
+                    "close_tasks.tenant_id = v.column1 AND close_tasks.run_id = v.column2 AND close_tasks.customer_id = v.column3",
+                    11,
+                    [.. kept.Select((k, i) => new object?[]
+                    {
+                        k.Task.TenantId, k.Task.RunId, k.Task.CustomerId, k.Outcome.Step.ToString(), k.Outcome.State.ToString(), (long)k.Outcome.Attempts,
+                        Dialect.Instant(k.Outcome.NextAttemptAt), k.Outcome.Error, invoiceIds[i], (long)k.Outcome.History.Count, Dialect.Instant(now),
+                    })],
+                    cancellationToken);
+                return (kept.Count, true);
             },
             cancellationToken);
 
@@ -237,8 +212,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                     new { TenantId = tenantId, RunId = runId, CustomerId = customerId },
                     transaction,
                     cancellationToken));
-                await InsertHistoryAsync(connection, transaction, tenantId, customerId, historyCount + 1,
-                    [new CloseHistoryEntry(runId, customerId, now, task.Step.ToString(), outcome, task.Attempts, null, by)], cancellationToken);
+                await InsertHistoryAsync(connection, transaction, [(tenantId, customerId, historyCount + 1, new CloseHistoryEntry(runId, customerId, now, task.Step.ToString(), outcome, task.Attempts, null, by))], cancellationToken);
                 await connection.ExecuteAsync(LedgerDatabase.Command(
                     """
                     UPDATE close_tasks SET step = @Step, state = @State, attempts = @Attempts, next_attempt_at = @Now, error = @Error, history_count = history_count + 1, updated_at = @Now
@@ -317,83 +291,77 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
     private static BillingPeriod Period(string text) =>
         BillingPeriod.TryParse(text, out var period) ? period : throw new FormatException($"Malformed period '{text}' in the close-run store.");
 
-    private async Task<string?> ApplyEffectsAsync(DbConnection connection, DbTransaction transaction, CloseOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The outcomes whose task still carries the token they were leased with, each with the task's history count;
+    /// their rows stay locked until the commit (PostgreSQL), so no other worker leases them meanwhile. An outcome of
+    /// a task another worker took over is dropped: that worker's commit is the one that counts.
+    /// </summary>
+    private async Task<IReadOnlyList<Kept>> StillLeasedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<CloseOutcome> outcomes, CancellationToken cancellationToken)
     {
-        var task = outcome.Task;
-        if (outcome.Frozen.Count > 0)
+        var current = new Dictionary<(string, string, string), (string? Token, long HistoryCount)>();
+        foreach (var run in outcomes.GroupBy(o => (o.Task.TenantId, o.Task.RunId)))
         {
-            await connection.ExecuteAsync(LedgerDatabase.Command(
-                """
-                INSERT INTO close_usage (tenant_id, run_id, customer_id, usage_key, covers, quantity, cutoff)
-                VALUES (@TenantId, @RunId, @CustomerId, @UsageKey, @Covers, @Quantity, @Cutoff)
-                ON CONFLICT (tenant_id, run_id, customer_id, covers, usage_key) DO NOTHING
-                """,
-                outcome.Frozen.Select(f => new { task.TenantId, task.RunId, task.CustomerId, f.UsageKey, Covers = f.Covers.ToString(), Quantity = Dialect.Decimal(f.Quantity), Cutoff = Dialect.Instant(f.Cutoff) }),
-                transaction,
-                cancellationToken));
-        }
-
-        var invoiceId = outcome.InvoiceId ?? task.InvoiceId;
-        if (outcome.Draft is { } draft)
-        {
-            invoiceId = await InvoiceRows.InsertDraftAsync(connection, transaction, Dialect, draft, cancellationToken);
-        }
-
-        if (invoiceId is not null)
-        {
-            if (outcome.Issue)
+            foreach (var chunk in run.Select(o => o.Task.CustomerId).Chunk(500))
             {
-                await InvoiceRows.IssueAsync(connection, transaction, Dialect, task.TenantId, invoiceId, null, now, cancellationToken);
-            }
-
-            if (outcome.ExternalId is { } externalId)
-            {
-                await connection.ExecuteAsync(LedgerDatabase.Command(
-                    "UPDATE billing_invoices SET external_id = @ExternalId WHERE tenant_id = @TenantId AND id = @InvoiceId",
-                    new { ExternalId = externalId, task.TenantId, InvoiceId = invoiceId },
+                var rows = await connection.QueryAsync<(string CustomerId, string? LeaseToken, long HistoryCount)>(LedgerDatabase.Command(
+                    $"SELECT customer_id, lease_token, history_count FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "Ids")}{Dialect.ForUpdate}",
+                    new { run.Key.TenantId, run.Key.RunId, Ids = chunk },
                     transaction,
                     cancellationToken));
-            }
-
-            if (outcome.VoidReason is { } reason)
-            {
-                await InvoiceRows.VoidAsync(connection, transaction, Dialect, task.TenantId, invoiceId, reason, null, now, cancellationToken);
+                foreach (var row in rows)
+                {
+                    current[(run.Key.TenantId, run.Key.RunId, row.CustomerId)] = (row.LeaseToken, row.HistoryCount);
+                }
             }
         }
 
-        if (outcome.Event is { } billingEvent)
-        {
-            await InvoiceRows.EnqueueAsync(connection, transaction, Dialect, billingEvent, now, cancellationToken);
-        }
-
-        return invoiceId;
+        return [.. outcomes
+            .Where(o => o.Task.LeaseToken is not null && current.TryGetValue((o.Task.TenantId, o.Task.RunId, o.Task.CustomerId), out var row) && row.Token == o.Task.LeaseToken)
+            .Select(o => new Kept(o, current[(o.Task.TenantId, o.Task.RunId, o.Task.CustomerId)].HistoryCount))];
     }
 
-    private Task InsertHistoryAsync(DbConnection connection, DbTransaction transaction, string tenantId, string customerId, long firstOrdinal, IReadOnlyList<CloseHistoryEntry> entries, CancellationToken cancellationToken) =>
-        entries.Count == 0
-            ? Task.CompletedTask
-            : connection.ExecuteAsync(LedgerDatabase.Command(
-                """
-                INSERT INTO close_history (tenant_id, run_id, customer_id, ordinal, at, step, outcome, attempt, detail, worker)
-                VALUES (@TenantId, @RunId, @CustomerId, @Ordinal, @At, @Step, @Outcome, @Attempt, @Detail, @Worker)
-                """,
-                entries.Select((e, i) => new
-                {
-                    TenantId = tenantId,
-                    e.RunId,
-                    CustomerId = customerId,
-                    Ordinal = firstOrdinal + i,
-                    At = Dialect.Instant(e.At),
-                    e.Step,
-                    e.Outcome,
-                    Attempt = (long)e.Attempt,
-                    e.Detail,
-                    e.Worker,
-                }),
-                transaction,
-                cancellationToken));
+    /// <summary>
+    /// What the outcomes do to invoices, a few statements for all of them: drafts stored (unless the run already made
+    /// one for the customer), drafts issued in the order of the outcomes (so numbers follow it), payment-processor ids
+    /// recorded, invoices voided. Returns each outcome's invoice id, in order.
+    /// </summary>
+    private async Task<IReadOnlyList<string?>> ApplyInvoicesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Kept> kept, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var invoiceIds = kept.Select(k => k.Outcome.InvoiceId ?? k.Task.InvoiceId).ToArray();
+        var drafting = kept.Select((k, i) => (k.Outcome.Draft, Index: i)).Where(d => d.Draft is not null).ToList();
+        var standing = await InvoiceRows.InsertDraftsAsync(connection, transaction, Dialect, [.. drafting.Select(d => d.Draft!)], cancellationToken);
+        for (var d = 0; d < drafting.Count; d++)
+        {
+            invoiceIds[drafting[d].Index] = standing[d];
+        }
 
-    private Task<IReadOnlyList<CloseRun>> RunsAsync(string where, object parameters, CancellationToken cancellationToken) =>
+        foreach (var tenant in kept.Select((k, i) => (k, Id: invoiceIds[i])).Where(x => x.k.Outcome.Issue && x.Id is not null).GroupBy(x => x.k.Task.TenantId))
+        {
+            await InvoiceRows.IssueManyAsync(connection, transaction, Dialect, tenant.Key, [.. tenant.Select(x => x.Id!)], now, cancellationToken);
+        }
+
+        await RowBatches.UpdateFromAsync(connection, transaction, Dialect, "billing_invoices", "external_id = v.column3",
+            "billing_invoices.tenant_id = v.column1 AND billing_invoices.id = v.column2", 3,
+            [.. kept.Select((k, i) => (k, Id: invoiceIds[i])).Where(x => x.Id is not null && x.k.Outcome.ExternalId is not null).Select(x => new object?[] { x.k.Task.TenantId, x.Id, x.k.Outcome.ExternalId })],
+            cancellationToken);
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (invoiceIds[i] is { } invoiceId && kept[i].Outcome.VoidReason is { } reason)
+            {
+                await InvoiceRows.VoidAsync(connection, transaction, Dialect, kept[i].Task.TenantId, invoiceId, reason, null, now, cancellationToken);
+            }
+        }
+
+        return invoiceIds;
+    }
+
+    private Task InsertHistoryAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string TenantId, string CustomerId, long Ordinal, CloseHistoryEntry Entry)> entries, CancellationToken cancellationToken) =>
+        RowBatches.InsertAsync(connection, transaction, Dialect, "close_history", ["tenant_id", "run_id", "customer_id", "ordinal", "at", "step", "outcome", "attempt", "detail", "worker"],
+            [.. entries.Select(e => new object?[] { e.TenantId, e.Entry.RunId, e.CustomerId, e.Ordinal, Dialect.Instant(e.Entry.At), e.Entry.Step, e.Entry.Outcome, (long)e.Entry.Attempt, e.Entry.Detail, e.Entry.Worker })],
+            "",
+            cancellationToken);
+
+    private Task<IReadOnlyList<CloseRun>> RunsAsync(string where, object parameters, CancellationToken cancellationToken, bool withProgress = true) =>
         database.ReadAsync<IReadOnlyList<CloseRun>>(
             async connection =>
             {
@@ -405,13 +373,20 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 var runs = new List<CloseRun>(rows.Count);
                 foreach (var row in rows)
                 {
+                    var run = new CloseRun(row.TenantId, row.Id, Period(row.BillingPeriod), Enum.Parse<CloseRunKind>(row.Kind), row.DryRun != 0, row.CustomerId, row.RequestedBy, row.CodeVersion, Dialect.ReadInstant(row.CreatedAt));
+                    if (!withProgress)
+                    {
+                        runs.Add(run);
+                        continue;
+                    }
+
                     var counts = (await connection.QueryAsync<(string Step, string State, long Count)>(LedgerDatabase.Command(
                         "SELECT step, state, COUNT(*) FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId GROUP BY step, state",
                         new { row.TenantId, RunId = row.Id },
                         null,
                         cancellationToken))).ToList();
                     int Count(Func<(string Step, string State, long Count), bool> which) => (int)counts.Where(which).Sum(c => c.Count);
-                    runs.Add(new CloseRun(row.TenantId, row.Id, Period(row.BillingPeriod), Enum.Parse<CloseRunKind>(row.Kind), row.DryRun != 0, row.CustomerId, row.RequestedBy, row.CodeVersion, Dialect.ReadInstant(row.CreatedAt))
+                    runs.Add(run with
                     {
                         Progress = new CloseRunProgress(
                             Count(_ => true),
@@ -426,6 +401,12 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 return runs;
             },
             cancellationToken);
+
+    /// <summary>An outcome whose lease held, and its task's history count before this commit.</summary>
+    private sealed record Kept(CloseOutcome Outcome, long HistoryCount)
+    {
+        public CloseTask Task => Outcome.Task;
+    }
 
     private sealed class RunRow
     {

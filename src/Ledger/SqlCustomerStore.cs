@@ -66,6 +66,17 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         return customers.FirstOrDefault(c => c.Id == idOrKey) ?? customers.FirstOrDefault();
     }
 
+    public async Task<IReadOnlyList<Customer>> GetManyAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var found = new List<Customer>(ids.Count);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            found.AddRange(await QueryAsync($"AND c.deleted_at IS NULL AND {Dialect.InList("c.id", "Ids")}", new { TenantId = tenantId, Ids = chunk }, cancellationToken));
+        }
+
+        return found;
+    }
+
     public Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false) =>
         QueryAsync(includeDeleted ? "" : "AND c.deleted_at IS NULL", new { TenantId = tenantId }, cancellationToken);
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using Tally.Host.Hosting;
 
 namespace Tally.EndToEnd;
@@ -13,22 +11,15 @@ namespace Tally.EndToEnd;
 public sealed class MultiProcessPipelineTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-mp-").FullName;
-    private readonly List<TallyProcess> _processes = [];
+    private readonly TallyProcesses _processes = new("tally-mp-");
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Pipeline_SeparateProcessesOverKafka_CountsBillsAndInvoicesExactly()
     {
-        var kafka = Start("kafka-mock", [], "kafka-mock");
-        var bootstrap = (await kafka.WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout)).Groups[1].Value;
-        var clickHousePort = FreePorts.Next();
-        var clickHouse = Start("clickhouse", new() { ["TALLY_CLICKHOUSE_PASSWORD"] = "e2e-secret" },
-            "clickhouse", "--port", clickHousePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDir);
-        // The role prints its connection string without the password, which the operator already has.
-        var connection = (await clickHouse.WaitForLineAsync(@"^ClickHouse: (\S+)$", StartTimeout)).Groups[1].Value + ";Password=e2e-secret";
-        Assert.DoesNotContain("e2e-secret", clickHouse.Output, StringComparison.Ordinal);
+        var bootstrap = await _processes.StartKafkaMockAsync();
+        var connection = await _processes.StartClickHouseAsync("e2e-secret");
 
         var shared = new Dictionary<string, string>
         {
@@ -41,13 +32,10 @@ public sealed class MultiProcessPipelineTests : IAsyncLifetime
         };
         var ingestPort = FreePorts.Next();
         var apiPort = FreePorts.Next();
-        var ingest = StartServer("ingest", shared, ingestPort);
-        var aggregator = StartServer("aggregator", shared, FreePorts.Next());
-        var api = StartServer("api", shared, apiPort);
-        foreach (var server in new[] { ingest, aggregator, api })
-        {
-            await server.WaitForLineAsync("^Tally is up: ", StartTimeout);
-        }
+        var ingest = _processes.Server("ingest", shared, ingestPort);
+        var aggregator = _processes.Server("aggregator", shared, FreePorts.Next());
+        var api = _processes.Server("api", shared, apiPort);
+        await TallyProcesses.UpAsync(ingest, aggregator, api);
 
         using var client = new PipelineApi(new Uri($"http://127.0.0.1:{ingestPort}"), new Uri($"http://127.0.0.1:{apiPort}"));
         var scenario = new PipelineScenario(client, "tadm_multi-process", DateTimeOffset.UtcNow);
@@ -58,7 +46,7 @@ public sealed class MultiProcessPipelineTests : IAsyncLifetime
         {
             // Step 6 through the operator's command, as a separate process: `tally close --period`,
             // which follows the runs to the end; the second time every tenant's close is refused (exit 1).
-            var close = Start("close", [], "close", "--period", period.ToString(), "--url", $"http://127.0.0.1:{apiPort}", "--admin-token", "tadm_multi-process");
+            var close = _processes.Start("close", [], "close", "--period", period.ToString(), "--url", $"http://127.0.0.1:{apiPort}", "--admin-token", "tadm_multi-process");
             exits.Add(await close.WaitForExitAsync(StartTimeout));
             Assert.True(exits.Count == 2 || exits[0] == 0, $"tally close exited {exits[0]}: {close.Output}");
         });
@@ -67,28 +55,5 @@ public sealed class MultiProcessPipelineTests : IAsyncLifetime
         Assert.Equal(0, await aggregator.StopAsync(TimeSpan.FromSeconds(30)));
     }
 
-    private TallyProcess StartServer(string role, Dictionary<string, string> environment, int port) =>
-        Start(role, environment, "serve", "--roles", role, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDir);
-
-    private TallyProcess Start(string name, Dictionary<string, string> environment, params string[] args)
-    {
-        var process = TallyProcess.Start(name, environment, args);
-        _processes.Add(process);
-        return process;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        for (var i = _processes.Count - 1; i >= 0; i--)
-        {
-            if (TestContext.Current.TestState?.Result == TestResult.Failed)
-            {
-                TestContext.Current.SendDiagnosticMessage($"--- {_processes[i].Name} ---\n{_processes[i].Output}");
-            }
-
-            await _processes[i].DisposeAsync();
-        }
-
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _processes.DisposeAsync();
 }

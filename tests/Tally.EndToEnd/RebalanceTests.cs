@@ -14,22 +14,16 @@ namespace Tally.EndToEnd;
 public sealed class RebalanceTests : IAsyncLifetime
 {
     private const string AdminToken = "tadm_rebalance";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly DateTimeOffset Epoch = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-rebalance-").FullName;
-    private readonly List<TallyProcess> _processes = [];
+    private readonly TallyProcesses _processes = new("tally-rebalance-");
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Aggregators_OneFrozenPastItsSessionThenResumed_CountEveryEventOnce()
     {
-        var kafka = Start("kafka-mock", [], "kafka-mock");
-        var bootstrap = (await kafka.WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout)).Groups[1].Value;
-        var clickHousePort = FreePorts.Next();
-        var clickHouse = Start("clickhouse", new() { ["TALLY_CLICKHOUSE_PASSWORD"] = "rebalance" },
-            "clickhouse", "--port", clickHousePort.ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDir);
-        var connection = (await clickHouse.WaitForLineAsync(@"^ClickHouse: (\S+)$", StartTimeout)).Groups[1].Value + ";Password=rebalance";
+        var bootstrap = await _processes.StartKafkaMockAsync();
+        var connection = await _processes.StartClickHouseAsync("rebalance");
         var shared = new Dictionary<string, string>
         {
             ["TALLY_ADMIN_TOKEN"] = AdminToken,
@@ -42,14 +36,11 @@ public sealed class RebalanceTests : IAsyncLifetime
         };
         var ingestPort = FreePorts.Next();
         var apiPort = FreePorts.Next();
-        var ingest = Server("ingest", shared, ingestPort);
-        var api = Server("api", shared, apiPort);
-        var frozen = Server("aggregator", new(shared) { ["TALLY_EventIdentities__Directory"] = Path.Combine(_dataDir, "identities-a") }, FreePorts.Next(), "aggregator-a");
-        var steady = Server("aggregator", new(shared) { ["TALLY_EventIdentities__Directory"] = Path.Combine(_dataDir, "identities-b") }, FreePorts.Next(), "aggregator-b");
-        foreach (var server in new[] { ingest, api, frozen, steady })
-        {
-            await server.WaitForLineAsync("^Tally is up: ", StartTimeout);
-        }
+        var ingest = _processes.Server("ingest", shared, ingestPort);
+        var api = _processes.Server("api", shared, apiPort);
+        var frozen = _processes.Server("aggregator", new(shared) { ["TALLY_EventIdentities__Directory"] = Path.Combine(_processes.DataDir, "identities-a") }, FreePorts.Next(), "aggregator-a");
+        var steady = _processes.Server("aggregator", new(shared) { ["TALLY_EventIdentities__Directory"] = Path.Combine(_processes.DataDir, "identities-b") }, FreePorts.Next(), "aggregator-b");
+        await TallyProcesses.UpAsync(ingest, api, frozen, steady);
 
         using var client = new PipelineApi(new Uri($"http://127.0.0.1:{ingestPort}"), new Uri($"http://127.0.0.1:{apiPort}"));
         var key = await client.CreateTenantAsync(AdminToken, "Rebalanced");
@@ -113,29 +104,14 @@ public sealed class RebalanceTests : IAsyncLifetime
     private static void Signal(TallyProcess process, string signal) =>
         System.Diagnostics.Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
 
-    private TallyProcess Server(string role, Dictionary<string, string> environment, int port, string? name = null) =>
-        Start(name ?? role, environment, "serve", "--roles", role, "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDir);
-
-    private TallyProcess Start(string name, Dictionary<string, string> environment, params string[] args)
-    {
-        var process = TallyProcess.Start(name, environment, args);
-        _processes.Add(process);
-        return process;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        for (var i = _processes.Count - 1; i >= 0; i--)
+        // Resume a member the test froze before its output is read and it is killed.
+        foreach (var process in _processes.All)
         {
-            Signal(_processes[i], "CONT");
-            if (TestContext.Current.TestState?.Result == TestResult.Failed)
-            {
-                TestContext.Current.SendDiagnosticMessage($"--- {_processes[i].Name} ---\n{_processes[i].Output}");
-            }
-
-            await _processes[i].DisposeAsync();
+            Signal(process, "CONT");
         }
 
-        Directory.Delete(_dataDir, recursive: true);
+        await _processes.DisposeAsync();
     }
 }

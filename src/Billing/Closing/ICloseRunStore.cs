@@ -15,7 +15,8 @@ public interface ICloseRunStore
     /// </summary>
     Task CreateAsync(CloseRun run, IReadOnlyList<string> customerIds, DateTimeOffset dueAt, CancellationToken cancellationToken);
 
-    Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken);
+    /// <summary>The run; with its progress (a count over all its tasks) unless <paramref name="withProgress"/> is false, as workers need it.</summary>
+    Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken, bool withProgress = true);
 
     /// <summary>The tenant's runs, newest first, optionally of one period.</summary>
     Task<IReadOnlyList<CloseRun>> ListAsync(string tenantId, BillingPeriod? period, CancellationToken cancellationToken);

@@ -18,6 +18,9 @@ public interface ICustomerStore
     /// <summary>The customer with this id or key (not deleted), or null.</summary>
     Task<Customer?> GetAsync(string tenantId, string idOrKey, CancellationToken cancellationToken);
 
+    /// <summary>The customers (not deleted) with these ids, in a fixed number of reads whatever their count; unknown ids are left out.</summary>
+    Task<IReadOnlyList<Customer>> GetManyAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
     /// <summary>The tenant's customers by key; deleted ones only when asked.</summary>
     Task<IReadOnlyList<Customer>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false);
 

@@ -45,8 +45,10 @@ public sealed record BalanceThreshold(decimal Value, ThresholdKind Kind, string 
 }
 
 /// <summary>
-/// A rule that notifies channels when an entitlement's balance crosses a threshold
-/// (<c>entitlements.balance.threshold</c>), for the features listed (all when empty).
+/// A rule that notifies channels: when an entitlement's balance crosses a threshold
+/// (<c>entitlements.balance.threshold</c>, for the features listed, all when empty), or of billing events
+/// (<c>invoice.created</c>, <c>invoice.updated</c>, and Tally's own <c>close.customer_parked</c>), which
+/// carry no thresholds or features.
 /// </summary>
 public sealed record NotificationRule(
     string TenantId,
@@ -60,6 +62,18 @@ public sealed record NotificationRule(
     DateTimeOffset CreatedAt)
 {
     public const string BalanceThresholdType = "entitlements.balance.threshold";
+
+    /// <summary>OpenMeter's: an invoice came to be (Tally: issued at once, or a draft held for a person's approval).</summary>
+    public const string InvoiceCreatedType = "invoice.created";
+
+    /// <summary>OpenMeter's: an invoice changed (Tally: a held draft issued, or an invoice voided).</summary>
+    public const string InvoiceUpdatedType = "invoice.updated";
+
+    /// <summary>Tally's own, in OpenMeter's style: a customer's period close failed for good or past its retries and waits for a person.</summary>
+    public const string CustomerParkedType = "close.customer_parked";
+
+    /// <summary>The rule types the billing events notify, in the order the API names them.</summary>
+    public static IReadOnlyList<string> BillingTypes { get; } = [InvoiceCreatedType, InvoiceUpdatedType, CustomerParkedType];
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

@@ -12,7 +12,7 @@ namespace Tally.Invoicer.Closing;
 /// </summary>
 internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IReadOnlyDictionary<string, Customer> Customers, bool Pushes)
 {
-    /// <summary>Groups leased tasks by run and loads each run and its customers (a task whose run or customer vanished is left out and reported).</summary>
+    /// <summary>Groups leased tasks by run and loads each run and its customers in a few reads (a task whose run or customer vanished is left out and reported).</summary>
     public static async Task<(IReadOnlyList<RunBatch> Batches, IReadOnlyList<CloseTask> Orphans)> LoadAsync(
         IReadOnlyList<CloseTask> tasks, ICloseRunStore runs, ICustomerStore customers, IPaymentProcessor payments, CancellationToken cancellationToken)
     {
@@ -20,26 +20,18 @@ internal sealed record RunBatch(CloseRun Run, IReadOnlyList<CloseTask> Tasks, IR
         var orphans = new List<CloseTask>();
         foreach (var group in tasks.GroupBy(t => (t.TenantId, t.RunId)))
         {
-            var run = await runs.GetAsync(group.Key.TenantId, group.Key.RunId, cancellationToken);
+            var run = await runs.GetAsync(group.Key.TenantId, group.Key.RunId, cancellationToken, withProgress: false);
             if (run is null)
             {
                 orphans.AddRange(group);
                 continue;
             }
 
-            var found = new Dictionary<string, Customer>(StringComparer.Ordinal);
+            var found = (await customers.GetManyAsync(run.TenantId, [.. group.Select(t => t.CustomerId)], cancellationToken)).ToDictionary(c => c.Id, StringComparer.Ordinal);
             var kept = new List<CloseTask>();
             foreach (var task in group)
             {
-                if (await customers.GetAsync(task.TenantId, task.CustomerId, cancellationToken) is { } customer)
-                {
-                    found[customer.Id] = customer;
-                    kept.Add(task);
-                }
-                else
-                {
-                    orphans.Add(task);
-                }
+                (found.ContainsKey(task.CustomerId) ? kept : orphans).Add(task);
             }
 
             batches.Add(new RunBatch(run, kept, found, await payments.IsConnectedAsync(run.TenantId, cancellationToken)));

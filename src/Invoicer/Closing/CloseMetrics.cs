@@ -17,6 +17,7 @@ public sealed class CloseMetrics
     private readonly Counter<long> _lostLeases;
     private readonly Histogram<double> _batchSeconds;
     private readonly Counter<long> _approvalsRequested;
+    private readonly Histogram<double> _phaseSeconds;
 
     public CloseMetrics(IMeterFactory meters)
     {
@@ -26,6 +27,17 @@ public sealed class CloseMetrics
         _lostLeases = meter.CreateCounter<long>("tally.close.leases.lost", "{task}", "Outcomes dropped because another worker had taken the task over.");
         _batchSeconds = meter.CreateHistogram<double>("tally.close.batch.duration", "s", "Time to work and commit one batch of a step.");
         _approvalsRequested = meter.CreateCounter<long>("tally.close.approvals.requested", "{invoice}", "Drafts held for a person's approval.");
+        _phaseSeconds = meter.CreateHistogram<double>("tally.close.batch.phase.duration", "s", "Time of each phase of a batch, by step and phase: lease, load (runs and customers), work (the step itself), commit.");
+    }
+
+    /// <summary>Where one batch's time went: leasing its tasks, loading their runs and customers, the step's own work, the commit.</summary>
+    internal void RecordPhases(CloseStep step, TimeSpan lease, TimeSpan load, TimeSpan work, TimeSpan commit)
+    {
+        var stepTag = new KeyValuePair<string, object?>("step", step.ToString());
+        _phaseSeconds.Record(lease.TotalSeconds, stepTag, new KeyValuePair<string, object?>("phase", "lease"));
+        _phaseSeconds.Record(load.TotalSeconds, stepTag, new KeyValuePair<string, object?>("phase", "load"));
+        _phaseSeconds.Record(work.TotalSeconds, stepTag, new KeyValuePair<string, object?>("phase", "work"));
+        _phaseSeconds.Record(commit.TotalSeconds, stepTag, new KeyValuePair<string, object?>("phase", "commit"));
     }
 
     internal void Record(CloseStep step, IReadOnlyList<CloseOutcome> outcomes, int applied, TimeSpan elapsed)

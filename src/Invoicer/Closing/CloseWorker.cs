@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -108,6 +109,7 @@ public sealed class CloseWorker : BackgroundService
     private async Task<bool> RunStepAsync(CloseStep step, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
         var max = step == CloseStep.Push ? _options.PushConcurrency * 4 : _options.BatchSize;
         var leased = await _runs.LeaseAsync(step, max, Name, now, TimeSpan.FromSeconds(_options.LeaseSeconds), cancellationToken);
         if (leased.Count == 0)
@@ -115,8 +117,10 @@ public sealed class CloseWorker : BackgroundService
             return false;
         }
 
+        var lease = Stopwatch.GetElapsedTime(started);
         var transitions = new Transitions(Name, now, _options.Retry);
         var (batches, orphans) = await RunBatch.LoadAsync(leased, _runs, _customers, _payments, cancellationToken);
+        var load = Stopwatch.GetElapsedTime(started) - lease;
         var outcomes = orphans.Select(task => transitions.Fail(task, new InvalidOperationException("The run or the customer no longer exists."), permanent: true)).ToList();
         foreach (var batch in batches)
         {
@@ -143,8 +147,10 @@ public sealed class CloseWorker : BackgroundService
         outcomes = [.. outcomes.Select(o => o.Task.ResumedFrom is { } previous
             ? o with { History = [transitions.Entry(o.Task, o.Task.Step, "resumed", $"the lease of {previous} expired without a commit"), .. o.History] }
             : o)];
+        var work = Stopwatch.GetElapsedTime(started) - lease - load;
         var applied = await _runs.CommitAsync(outcomes, _clock.GetUtcNow(), cancellationToken);
         _metrics.Record(step, outcomes, applied, _clock.GetUtcNow() - now);
+        _metrics.RecordPhases(step, lease, load, work, Stopwatch.GetElapsedTime(started) - lease - load - work);
         return true;
     }
 }

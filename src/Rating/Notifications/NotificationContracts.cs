@@ -22,7 +22,7 @@ public sealed record ChannelResponse(
         channel.CreatedAt.UtcDateTime, channel.UpdatedAt.UtcDateTime, RatingJson.Utc(channel.DeletedAt));
 }
 
-/// <summary>OpenMeter's <c>NotificationRule</c> of type <c>entitlements.balance.threshold</c>.</summary>
+/// <summary>OpenMeter's <c>NotificationRule</c>: <c>entitlements.balance.threshold</c> with its thresholds, or a billing event type (no thresholds, no features).</summary>
 public sealed record RuleResponse(
     string Id,
     string Type,
@@ -30,7 +30,7 @@ public sealed record RuleResponse(
     bool Disabled,
     IReadOnlyDictionary<string, string>? Metadata,
     IReadOnlyList<ChannelMeta> Channels,
-    IReadOnlyList<ThresholdResponse> Thresholds,
+    IReadOnlyList<ThresholdResponse>? Thresholds,
     IReadOnlyList<FeatureMeta>? Features,
     DateTime CreatedAt,
     DateTime UpdatedAt,
@@ -43,7 +43,7 @@ public sealed record RuleResponse(
         rule.Disabled,
         rule.Metadata,
         [.. rule.ChannelIds.Select(id => new ChannelMeta(id, "WEBHOOK"))],
-        [.. rule.Thresholds.Select(t => new ThresholdResponse(t.Value, t.WireType))],
+        rule.Type == NotificationRule.BalanceThresholdType ? [.. rule.Thresholds.Select(t => new ThresholdResponse(t.Value, t.WireType))] : null,
         rule.FeatureIds.Count == 0 ? null : [.. rule.FeatureIds.Select(id => new FeatureMeta(id, featureKeys.GetValueOrDefault(id, id)))],
         rule.CreatedAt.UtcDateTime,
         rule.UpdatedAt.UtcDateTime,

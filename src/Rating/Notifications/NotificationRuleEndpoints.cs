@@ -10,7 +10,11 @@ using Tally.ServiceDefaults;
 
 namespace Tally.Rating.Notifications;
 
-/// <summary>Notification rules: <c>entitlements.balance.threshold</c> with 1 to 10 thresholds, on some features or all.</summary>
+/// <summary>
+/// Notification rules: <c>entitlements.balance.threshold</c> with 1 to 10 thresholds, on some features or all;
+/// <c>invoice.created</c>, <c>invoice.updated</c> and <c>close.customer_parked</c>, which notify of every such
+/// billing event of the tenant.
+/// </summary>
 internal static class NotificationRuleEndpoints
 {
     public static void Map(RouteGroupBuilder group)
@@ -76,9 +80,15 @@ internal static class NotificationRuleEndpoints
         var errors = body.Errors;
         var fields = body.Fields;
         var type = fields.Text(root, "type", "", required: true, maxLength: 60);
-        if (type is not (null or NotificationRule.BalanceThresholdType))
+        var billing = type is not null && NotificationRule.BillingTypes.Contains(type);
+        if (type is not (null or NotificationRule.BalanceThresholdType) && !billing)
         {
-            fields.Add("type", $"is \"{type}\"; Tally notifies {NotificationRule.BalanceThresholdType} (entitlements.reset and invoice events are not sent yet).");
+            fields.Add("type", $"is \"{type}\"; Tally notifies {NotificationRule.BalanceThresholdType}, {string.Join(", ", NotificationRule.BillingTypes)} (entitlements.reset is not sent yet).");
+        }
+
+        if (existing is not null && type is not null && type != existing.Type)
+        {
+            fields.Add("type", $"is \"{type}\"; rule {existing.Id} is {existing.Type}, and a rule keeps its type (create another).");
         }
 
         var name = fields.Text(root, "name", "", required: true);
@@ -104,7 +114,14 @@ internal static class NotificationRuleEndpoints
         }
 
         var thresholds = new List<BalanceThreshold>();
-        if (fields.Get(root, "thresholds") is not { ValueKind: JsonValueKind.Array } list || list.GetArrayLength() is 0 or > 10)
+        if (billing)
+        {
+            foreach (var field in new[] { "thresholds", "features" }.Where(f => fields.Has(root, f)))
+            {
+                fields.Add(field, $"is only for {NotificationRule.BalanceThresholdType} rules; a {type} rule notifies of every such event of the tenant.");
+            }
+        }
+        else if (fields.Get(root, "thresholds") is not { ValueKind: JsonValueKind.Array } list || list.GetArrayLength() is 0 or > 10)
         {
             fields.Add("thresholds", "must list 1 to 10 thresholds such as {\"value\": 80, \"type\": \"usage_percentage\"}.");
         }
@@ -136,7 +153,7 @@ internal static class NotificationRuleEndpoints
         }
 
         var featureIds = new List<string>();
-        if (fields.Get(root, "features") is { } features)
+        if (!billing && fields.Get(root, "features") is { } features)
         {
             var index = 0;
             foreach (var feature in features.ValueKind == JsonValueKind.Array ? features.EnumerateArray() : Enumerable.Empty<JsonElement>())

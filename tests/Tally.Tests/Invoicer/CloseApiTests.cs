@@ -114,6 +114,37 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
         Assert.Equal(0, (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/invoices", huge)).GetProperty("totalCount").GetInt32());
     }
 
+    [Fact]
+    public async Task Close_WithAnInvoiceCreatedRule_PostsTheIssuedInvoiceAsTheInvoiceRouteShowsIt()
+    {
+        await using var listener = await WebhookListener.StartAsync();
+        var key = await TenantWithCustomerAsync("close-webhook", unitPrice: 0.02m, """{"tokens":50}""");
+        var channel = (await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/notification/channels", key, new { type = "WEBHOOK", name = "finance", url = listener.Url }))
+            .GetProperty("id").GetString()!;
+        var withThresholds = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/v1/notification/rules", key,
+            new { type = "invoice.created", name = "invoices", channels = new[] { channel }, thresholds = new[] { new { value = 1, type = "usage_value" } } });
+        var unknown = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/v1/notification/rules", key, new { type = "invoice.paid", name = "paid", channels = new[] { channel } });
+        var rule = await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/notification/rules", key, new { type = "invoice.created", name = "invoices", channels = new[] { channel } });
+        var retyped = await server.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, $"/api/v1/notification/rules/{rule.GetProperty("id").GetString()}", key,
+            new { type = "invoice.updated", name = "invoices", channels = new[] { channel } });
+
+        var runId = (await server.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/v1/billing/close-runs", key, new { period = "2026-10" })).GetProperty("id").GetString()!;
+        await Eventually.EqualsAsync("completed", async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/close-runs/{runId}", key)).GetProperty("status").GetString(), Patience);
+        var webhook = await listener.NextAsync(Patience);
+        using var payload = JsonDocument.Parse(webhook.Body);
+        var invoice = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/invoices/{payload.RootElement.GetProperty("data").GetProperty("id").GetString()}", key);
+        await Eventually.EqualsAsync("SUCCESS", async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/notification/events", key))
+            .GetProperty("items")[0].GetProperty("deliveryStatus")[0].GetProperty("state").GetString(), Patience);
+        var listed = Assert.Single((await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/notification/events", key)).GetProperty("items").EnumerateArray());
+
+        Assert.Equal(("thresholds", "type", "type"), (withThresholds.GetProperty("errors")[0].GetProperty("field").GetString(), unknown.GetProperty("errors")[0].GetProperty("field").GetString(), retyped.GetProperty("errors")[0].GetProperty("field").GetString()));
+        Assert.Equal(("invoice.created", false, channel), (rule.GetProperty("type").GetString(), rule.TryGetProperty("thresholds", out _), rule.GetProperty("channels")[0].GetProperty("id").GetString()));
+        Assert.Equal((webhook.Headers["webhook-id"], "invoice.created"), (payload.RootElement.GetProperty("id").GetString(), payload.RootElement.GetProperty("type").GetString()));
+        Assert.True(JsonElement.DeepEquals(invoice, payload.RootElement.GetProperty("data")), $"the webhook's invoice {payload.RootElement.GetProperty("data")} differs from the route's {invoice}");
+        Assert.Equal(("1.00", "issued", "INV-000001"), (invoice.GetProperty("totals").GetProperty("total").GetString(), invoice.GetProperty("status").GetString(), invoice.GetProperty("number").GetString()));
+        Assert.Equal((webhook.Headers["webhook-id"], rule.GetProperty("id").GetString(), "invoice.created"), (listed.GetProperty("id").GetString(), listed.GetProperty("rule").GetProperty("id").GetString(), listed.GetProperty("type").GetString()));
+    }
+
     /// <summary>A tenant with meter <c>tokens</c>, plan <c>pro</c> at <paramref name="unitPrice"/>, customer <c>acme</c> (subject s1) subscribed since August, and one event in the middle of October per data body.</summary>
     private async Task<string> TenantWithCustomerAsync(string name, decimal unitPrice, params string[] data)
     {

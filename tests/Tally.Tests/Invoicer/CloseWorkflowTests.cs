@@ -27,7 +27,7 @@ namespace Tally.Tests.Invoicer;
 /// clock in the test's hands. alice and bob subscribed before October 2026, carol never, dave from
 /// 15 October 12:00. Prices: 0.005 per input token, 0.0025 per output token.
 /// </summary>
-public sealed class CloseWorkflowTests : IAsyncLifetime
+public sealed partial class CloseWorkflowTests : IAsyncLifetime
 {
     private static readonly BillingPeriod October = new(2026, 10);
     private static readonly BillingPeriod November = new(2026, 11);
@@ -209,11 +209,7 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Close_OneCustomersRatingOverflows_ParksItWithTheErrorAndIssuesTheOthers()
     {
-        var huge = LedgerScenario.Plan(tenantId, "huge", 100_000_000_000_000_000_000m, 0m);
-        await ledger.Plans.CreateAsync(huge, Ct);
-        var erin = await CustomerAsync("erin", "erin");
-        await SubscribeAsync(erin, huge, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero));
-        SetUsage(October, erin, 10_000_000_000m, 0m);
+        var erin = await OverflowingCustomerAsync();
         var run = await StartAsync(October);
 
         await Worker().DrainAsync(Ct);
@@ -376,6 +372,17 @@ public sealed class CloseWorkflowTests : IAsyncLifetime
     {
         AfterGrace(period);
         return await Starter().StartAsync(tenantId, period, CloseRunKind.Close, false, null, "test", Ct);
+    }
+
+    /// <summary>Customer erin on a plan whose October total no decimal can hold: rating overflows, for good.</summary>
+    private async Task<Customer> OverflowingCustomerAsync()
+    {
+        var huge = LedgerScenario.Plan(tenantId, "huge", 100_000_000_000_000_000_000m, 0m);
+        await ledger.Plans.CreateAsync(huge, Ct);
+        var erin = await CustomerAsync("erin", "erin");
+        await SubscribeAsync(erin, huge, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero));
+        SetUsage(October, erin, 10_000_000_000m, 0m);
+        return erin;
     }
 
     private void AfterGrace(BillingPeriod period)

@@ -107,6 +107,26 @@ public abstract partial class LedgerConformanceTests
     }
 
     [Fact]
+    public async Task CustomerGetMany_ManyIds_ReturnsTheLiveOnesWithTheirSubjectsAndLeavesOutDeletedAndUnknown()
+    {
+        var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");
+        var other = await LedgerScenario.TenantAsync(Ledger, "Globex");
+        var customers = Enumerable.Range(0, 1_201).Select(i => LedgerScenario.Customer(tenant, $"c{i:D4}", $"s{i}", $"t{i}")).ToList();
+        foreach (var customer in customers)
+        {
+            await Ledger.Customers.CreateAsync(customer, Ct);
+        }
+
+        await Ledger.Customers.DeleteAsync(tenant, customers[7].Id, TestLedger.Now.AddHours(1), Ct);
+
+        var found = await Ledger.Customers.GetManyAsync(tenant, [.. customers.Select(c => c.Id), "cus_unknown"], Ct);
+        var foreign = await Ledger.Customers.GetManyAsync(other, [customers[0].Id], Ct);
+
+        Assert.Equal(customers.Where((_, i) => i != 7).OrderBy(c => c.Id, StringComparer.Ordinal), found.OrderBy(c => c.Id, StringComparer.Ordinal));
+        Assert.Empty(foreign);
+    }
+
+    [Fact]
     public async Task SubscriptionCreate_OverlappingAnother_ThrowsConflictAndWritesNothing()
     {
         var tenant = await LedgerScenario.TenantAsync(Ledger, "Acme");

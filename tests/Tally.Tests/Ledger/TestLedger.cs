@@ -35,6 +35,7 @@ internal sealed class TestLedger : IAsyncDisposable
         GrainStates = new SqlGrainStateStore(Database);
         Invoices = new SqlInvoiceStore(Database);
         CloseRuns = new SqlCloseRunStore(Database);
+        Outbox = new SqlBillingOutbox(Database);
         PortalTokens = new SqlPortalTokenStore(Database);
         PaymentApps = new SqlPaymentAppStore(Database);
         PaymentObjects = new SqlPaymentObjectStore(Database);
@@ -67,6 +68,8 @@ internal sealed class TestLedger : IAsyncDisposable
     public IGrainStateStore GrainStates { get; }
 
     public ICloseRunStore CloseRuns { get; }
+
+    public IBillingOutbox Outbox { get; }
 
     public IPortalTokenStore PortalTokens { get; }
 
