@@ -31,7 +31,15 @@ public sealed class CustomerRatingGrain(
     private RatedPeriod? _bill;
     private bool _billKnown;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => BuildAsync(cancellationToken);
+    // True from activation until the first call: a RefreshAsync that activated the grain finds it built
+    // from the ledger as it was after the caller's change (the call is sent after the change commits).
+    private bool _justBuilt;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await BuildAsync(cancellationToken);
+        _justBuilt = true;
+    }
 
     public async Task<RatedPeriod?> GetBillAsync()
     {
@@ -116,12 +124,28 @@ public sealed class CustomerRatingGrain(
         }
     }
 
-    public Task RefreshAsync() => BuildAsync(CancellationToken.None);
+    public Task RefreshAsync()
+    {
+        if (_justBuilt)
+        {
+            _justBuilt = false;
+            return Task.CompletedTask;
+        }
 
-    public Task<long> ApproximateBytesAsync() =>
-        Task.FromResult(512 + (_book?.ApproximateBytes ?? 0) + (_watermarks.Count * 64) + (_values.Count * 160) + (stored.State.Notified.Count * 96));
+        return BuildAsync(CancellationToken.None);
+    }
 
-    private Task EnsureCurrentAsync() => clock.GetUtcNow() >= _horizonEnd ? BuildAsync(CancellationToken.None) : Task.CompletedTask;
+    public Task<long> ApproximateBytesAsync()
+    {
+        _justBuilt = false;
+        return Task.FromResult(512 + (_book?.ApproximateBytes ?? 0) + (_watermarks.Count * 64) + (_values.Count * 160) + (stored.State.Notified.Count * 96));
+    }
+
+    private Task EnsureCurrentAsync()
+    {
+        _justBuilt = false;
+        return clock.GetUtcNow() >= _horizonEnd ? BuildAsync(CancellationToken.None) : Task.CompletedTask;
+    }
 
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
