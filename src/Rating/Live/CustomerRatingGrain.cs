@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Tally.Billing;
 using Tally.Billing.Entitlements;
 using Tally.Billing.Rating;
@@ -41,12 +42,12 @@ public sealed class CustomerRatingGrain(
         _justBuilt = true;
     }
 
-    public async Task<RatedPeriod?> GetBillAsync()
+    public async Task<Immutable<RatedPeriod?>> GetBillAsync()
     {
         await EnsureCurrentAsync();
         if (_billKnown)
         {
-            return _bill;
+            return new Immutable<RatedPeriod?>(_bill);
         }
 
         _bill = null;
@@ -58,7 +59,7 @@ public sealed class CustomerRatingGrain(
         }
 
         _billKnown = true;
-        return _bill;
+        return new Immutable<RatedPeriod?>(_bill);
     }
 
     public async Task<EntitlementValueView?> GetEntitlementValueAsync(string featureKey)
@@ -95,7 +96,7 @@ public sealed class CustomerRatingGrain(
         return access;
     }
 
-    public async Task ApplyUsageAsync(IReadOnlyList<UsageDelta> deltas)
+    public async Task ApplyUsageAsync(Immutable<IReadOnlyList<UsageDelta>> deltas)
     {
         await EnsureCurrentAsync();
         if (_book is null || _catalog is null)
@@ -104,7 +105,7 @@ public sealed class CustomerRatingGrain(
         }
 
         var changed = false;
-        foreach (var delta in deltas)
+        foreach (var delta in deltas.Value)
         {
             if (!_catalog.Customer.SubjectKeys.Contains(delta.Subject, StringComparer.Ordinal))
             {
