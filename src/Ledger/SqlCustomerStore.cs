@@ -8,6 +8,10 @@ namespace Tally.Ledger;
 /// <summary>Customers with their subject keys. A deleted customer keeps its row (invoices refer to it) and gives up its subjects.</summary>
 internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 {
+    private const int FewCustomers = 100;
+
+    private const int SubjectsPerQuery = 250;
+
     private const string Columns = "c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at, c.description, c.primary_email, c.metadata, c.billing_address, c.updated_at, c.deleted_at";
 
     private LedgerDialect Dialect => database.Dialect;
@@ -62,7 +66,9 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 
     public async Task<Customer?> GetAsync(string tenantId, string idOrKey, CancellationToken cancellationToken)
     {
-        var customers = await QueryAsync("AND c.deleted_at IS NULL AND (c.id = @Value OR c.customer_key = @Value)", new { TenantId = tenantId, Value = idOrKey }, cancellationToken);
+        // Unordered: ORDER BY customer_key would make SQLite walk the tenant's key index instead of
+        // looking the id and the key up (MULTI-INDEX OR), a scan of every customer per lookup.
+        var customers = await QueryAsync("AND c.deleted_at IS NULL AND (c.id = @Value OR c.customer_key = @Value)", new { TenantId = tenantId, Value = idOrKey }, cancellationToken, ordered: false);
         return customers.FirstOrDefault(c => c.Id == idOrKey) ?? customers.FirstOrDefault();
     }
 
@@ -87,14 +93,28 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
             return new Dictionary<string, string>();
         }
 
-        var rows = await database.ReadAsync(
-            connection => connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
-                $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
-                new { TenantId = tenantId, Subjects = subjects.ToArray() },
-                null,
-                cancellationToken)),
+        // In chunks: SQLite binds each of N list parameters by a search among the N, so one list of
+        // thousands (a usage delta batch's subjects) costs N² string comparisons.
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        await database.ReadAsync(
+            async connection =>
+            {
+                foreach (var chunk in subjects.Chunk(SubjectsPerQuery))
+                {
+                    foreach (var (subject, customer) in await connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
+                        $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
+                        new { TenantId = tenantId, Subjects = chunk },
+                        null,
+                        cancellationToken)))
+                    {
+                        owners[subject] = customer;
+                    }
+                }
+
+                return owners;
+            },
             cancellationToken);
-        return rows.ToDictionary(row => row.SubjectKey, row => row.CustomerId, StringComparer.Ordinal);
+        return owners;
     }
 
     private static Task InsertSubjectsAsync(DbConnection connection, DbTransaction transaction, Customer customer, CancellationToken cancellationToken) =>
@@ -119,20 +139,28 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         UpdatedAt = Dialect.Instant(customer.UpdatedAt),
     };
 
-    private Task<IReadOnlyList<Customer>> QueryAsync(string filter, object parameters, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<Customer>> QueryAsync(string filter, object parameters, CancellationToken cancellationToken, bool ordered = true) =>
         database.ReadAsync<IReadOnlyList<Customer>>(
             async connection =>
             {
-                var customers = await connection.QueryAsync<CustomerRow>(LedgerDatabase.Command(
-                    $"SELECT {Columns} FROM customers c WHERE c.tenant_id = @TenantId {filter} ORDER BY c.customer_key",
+                var customers = (await connection.QueryAsync<CustomerRow>(LedgerDatabase.Command(
+                    $"SELECT {Columns} FROM customers c WHERE c.tenant_id = @TenantId {filter}{(ordered ? " ORDER BY c.customer_key" : "")}",
                     parameters,
                     null,
-                    cancellationToken));
-                var subjects = (await connection.QueryAsync<SubjectRow>(LedgerDatabase.Command(
-                    $"SELECT s.customer_id, s.subject_key FROM customer_subjects s JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id WHERE s.tenant_id = @TenantId {filter} ORDER BY s.customer_id, s.ordinal",
-                    parameters,
-                    null,
-                    cancellationToken))).ToLookup(s => s.CustomerId);
+                    cancellationToken))).AsList();
+                // A few customers (a lookup by id or key): their subjects by primary key. Joining instead
+                // would read every subject of the tenant, once per lookup, which grows with the tenant.
+                var subjects = (await connection.QueryAsync<SubjectRow>(customers.Count <= FewCustomers
+                    ? LedgerDatabase.Command(
+                        $"SELECT s.customer_id, s.subject_key FROM customer_subjects s WHERE s.tenant_id = @TenantId AND {Dialect.InList("s.customer_id", "Ids")} ORDER BY s.customer_id, s.ordinal",
+                        new { TenantId = customers.FirstOrDefault()?.TenantId ?? "", Ids = customers.Select(c => c.Id).ToArray() },
+                        null,
+                        cancellationToken)
+                    : LedgerDatabase.Command(
+                        $"SELECT s.customer_id, s.subject_key FROM customer_subjects s JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id WHERE s.tenant_id = @TenantId {filter} ORDER BY s.customer_id, s.ordinal",
+                        parameters,
+                        null,
+                        cancellationToken))).ToLookup(s => s.CustomerId);
                 return [.. customers.Select(c =>
                 {
                     var createdAt = Dialect.ReadInstant(c.CreatedAt);

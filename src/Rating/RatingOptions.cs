@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Tally.Rating;
 
-/// <summary>Configuration section <c>Rating</c>: webhook deliveries and the usage delta consumer.</summary>
+/// <summary>Configuration section <c>Rating</c>: webhook deliveries, the usage delta consumer and the customer lookup cache.</summary>
 public sealed class RatingOptions : IValidatableObject
 {
     public const string SectionName = "Rating";
@@ -26,6 +26,14 @@ public sealed class RatingOptions : IValidatableObject
 
     [Range(1, 10_000, ErrorMessage = "Rating:DeltaWaitMilliseconds must be between 1 and 10000.")]
     public int DeltaWaitMilliseconds { get; set; } = 50;
+
+    /// <summary>How long the entitlement routes remember a customer looked up by id or key (0: ask the ledger on every request).</summary>
+    [Range(0, 3600, ErrorMessage = "Rating:CustomerCacheSeconds must be between 0 and 3600.")]
+    public int CustomerCacheSeconds { get; set; } = 5;
+
+    /// <summary>At most this many customer lookups are remembered.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Rating:CustomerCacheEntries must be between 1 and 10000000.")]
+    public int CustomerCacheEntries { get; set; } = 200_000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -40,6 +40,7 @@ public static class RatingStage
             .ValidateOnStart();
         services.TryAddKeyedSingleton(RatingClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.AddSingleton<CustomerCatalogLoader>();
+        services.AddSingleton<CustomerLookupCache>();
         services.AddSingleton<ILiveBills, GrainLiveBills>();
         services.AddSingleton<Tally.Billing.Invoices.IGatheringInvoices, GatheringInvoices>();
         services.AddSingleton<EntitlementHistory>();

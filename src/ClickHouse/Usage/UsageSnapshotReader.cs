@@ -28,6 +28,13 @@ public sealed class UsageSnapshotReader(IClickHouse clickHouse) : IUsageSnapshot
             record => (Subject: record.GetString(0), Partition: Convert.ToInt32(record.GetValue(1), CultureInfo.InvariantCulture), Position: Convert.ToInt64(record.GetValue(2), CultureInfo.InvariantCulture)),
             cancellationToken);
         var watermarks = cut.ToDictionary(row => (row.Subject, row.Partition), row => row.Position);
+        if (watermarks.Count == 0)
+        {
+            // No event of these subjects is stored: every window is empty, no need to ask per meter
+            // (the common case when a new customer's grain activates; the store runs one query at a time).
+            return new UsageSnapshot(states, watermarks);
+        }
+
         foreach (var request in requests.Where(r => r.Windows.Count > 0))
         {
             var cuts = request.Windows.Select(w => w.From).Append(request.Windows[^1].To).ToArray();

@@ -124,7 +124,7 @@ public static class CustomerEndpoints
         return RatingJson.Ok(CustomerResponse.From(customer, current, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, now))] : null));
     }
 
-    private static async Task<IResult> UpdateAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> UpdateAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, CustomerLookupCache lookups, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } existing)
@@ -153,11 +153,13 @@ public static class CustomerEndpoints
 
         replaced = replaced with { Currency = replaced.Currency ?? existing.Currency, UpdatedAt = now };
         await store.UpdateAsync(replaced, context.RequestAborted);
+        lookups.Forget(existing);
+        lookups.Forget(replaced);
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, existing.Id)).RefreshAsync();
         return RatingJson.Ok(CustomerResponse.From(replaced));
     }
 
-    private static async Task<IResult> DeleteAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> DeleteAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, IGrainFactory grains, CustomerLookupCache lookups, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } customer)
@@ -172,6 +174,7 @@ public static class CustomerEndpoints
         }
 
         await store.DeleteAsync(tenantId, customer.Id, now, context.RequestAborted);
+        lookups.Forget(customer);
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, customer.Id)).RefreshAsync();
         return Results.NoContent();
     }

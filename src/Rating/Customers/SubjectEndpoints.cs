@@ -93,7 +93,7 @@ public static class SubjectEndpoints
         return RatingJson.Ok(answer);
     }
 
-    private static async Task<IResult> DeleteAsync(string subjectIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> DeleteAsync(string subjectIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, CustomerLookupCache lookups, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         if (await FindAsync(store, tenantId, subjectIdOrKey, context.RequestAborted) is not { } customer)
@@ -102,6 +102,7 @@ public static class SubjectEndpoints
         }
 
         await store.UpdateAsync(customer with { SubjectKeys = [.. customer.SubjectKeys.Where(s => s != subjectIdOrKey)], UpdatedAt = clock.GetUtcNow() }, context.RequestAborted);
+        lookups.Forget(customer);
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, customer.Id)).RefreshAsync();
         return Results.NoContent();
     }

@@ -8,6 +8,7 @@ using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Entitlements;
 using Tally.Billing.Meters;
+using Tally.Rating.Customers;
 using Tally.Rating.Live;
 using Tally.Rating.Subscriptions;
 using Tally.ServiceDefaults;
@@ -203,7 +204,10 @@ public static class CustomerEntitlementEndpoints
     private static async Task<IResult> ValueAsync(string owner, string reference, HttpContext context, Deps deps, bool bySubject, bool v2)
     {
         var tenantId = context.User.GetTenantId();
-        if (await EntitlementLookup.CustomerAsync(deps.Customers, tenantId, owner, bySubject, context.RequestAborted) is not { } customer)
+        var customer = bySubject
+            ? await EntitlementLookup.CustomerAsync(deps.Customers, tenantId, owner, bySubject, context.RequestAborted)
+            : await deps.CustomerCache.GetAsync(tenantId, owner, context.RequestAborted);
+        if (customer is null)
         {
             return Problems.NotFound(bySubject ? "subject" : "customer", owner);
         }
@@ -238,7 +242,7 @@ public static class CustomerEntitlementEndpoints
     private static async Task<IResult> AccessAsync(string owner, HttpContext context, Deps deps)
     {
         var tenantId = context.User.GetTenantId();
-        if (await deps.Customers.GetAsync(tenantId, owner, context.RequestAborted) is not { } customer)
+        if (await deps.CustomerCache.GetAsync(tenantId, owner, context.RequestAborted) is not { } customer)
         {
             return Problems.NotFound("customer", owner);
         }
@@ -307,9 +311,12 @@ public static class CustomerEntitlementEndpoints
         IMeterStore meters,
         EntitlementHistory history,
         IGrainFactory grains,
+        CustomerLookupCache customerCache,
         [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         public ICustomerStore Customers { get; } = customers;
+
+        public CustomerLookupCache CustomerCache { get; } = customerCache;
 
         public IEntitlementStore Entitlements { get; } = entitlements;
 

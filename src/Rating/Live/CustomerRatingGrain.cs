@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Tally.Billing;
 using Tally.Billing.Entitlements;
 using Tally.Billing.Rating;
@@ -31,14 +32,22 @@ public sealed class CustomerRatingGrain(
     private RatedPeriod? _bill;
     private bool _billKnown;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => BuildAsync(cancellationToken);
+    // True from activation until the first call: a RefreshAsync that activated the grain finds it built
+    // from the ledger as it was after the caller's change (the call is sent after the change commits).
+    private bool _justBuilt;
 
-    public async Task<RatedPeriod?> GetBillAsync()
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await BuildAsync(cancellationToken);
+        _justBuilt = true;
+    }
+
+    public async Task<Immutable<RatedPeriod?>> GetBillAsync()
     {
         await EnsureCurrentAsync();
         if (_billKnown)
         {
-            return _bill;
+            return new Immutable<RatedPeriod?>(_bill);
         }
 
         _bill = null;
@@ -50,7 +59,7 @@ public sealed class CustomerRatingGrain(
         }
 
         _billKnown = true;
-        return _bill;
+        return new Immutable<RatedPeriod?>(_bill);
     }
 
     public async Task<EntitlementValueView?> GetEntitlementValueAsync(string featureKey)
@@ -87,7 +96,7 @@ public sealed class CustomerRatingGrain(
         return access;
     }
 
-    public async Task ApplyUsageAsync(IReadOnlyList<UsageDelta> deltas)
+    public async Task ApplyUsageAsync(Immutable<IReadOnlyList<UsageDelta>> deltas)
     {
         await EnsureCurrentAsync();
         if (_book is null || _catalog is null)
@@ -96,7 +105,7 @@ public sealed class CustomerRatingGrain(
         }
 
         var changed = false;
-        foreach (var delta in deltas)
+        foreach (var delta in deltas.Value)
         {
             if (!_catalog.Customer.SubjectKeys.Contains(delta.Subject, StringComparer.Ordinal))
             {
@@ -116,12 +125,28 @@ public sealed class CustomerRatingGrain(
         }
     }
 
-    public Task RefreshAsync() => BuildAsync(CancellationToken.None);
+    public Task RefreshAsync()
+    {
+        if (_justBuilt)
+        {
+            _justBuilt = false;
+            return Task.CompletedTask;
+        }
 
-    public Task<long> ApproximateBytesAsync() =>
-        Task.FromResult(512 + (_book?.ApproximateBytes ?? 0) + (_watermarks.Count * 64) + (_values.Count * 160) + (stored.State.Notified.Count * 96));
+        return BuildAsync(CancellationToken.None);
+    }
 
-    private Task EnsureCurrentAsync() => clock.GetUtcNow() >= _horizonEnd ? BuildAsync(CancellationToken.None) : Task.CompletedTask;
+    public Task<long> ApproximateBytesAsync()
+    {
+        _justBuilt = false;
+        return Task.FromResult(512 + (_book?.ApproximateBytes ?? 0) + (_watermarks.Count * 64) + (_values.Count * 160) + (stored.State.Notified.Count * 96));
+    }
+
+    private Task EnsureCurrentAsync()
+    {
+        _justBuilt = false;
+        return clock.GetUtcNow() >= _horizonEnd ? BuildAsync(CancellationToken.None) : Task.CompletedTask;
+    }
 
     private async Task BuildAsync(CancellationToken cancellationToken)
     {

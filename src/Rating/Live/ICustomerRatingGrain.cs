@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Tally.Billing.Entitlements;
 using Tally.Billing.Rating;
 using Tally.Billing.Usage;
@@ -12,8 +13,12 @@ namespace Tally.Rating.Live;
 /// </summary>
 public interface ICustomerRatingGrain : IGrainWithStringKey
 {
-    /// <summary>The current calendar month rated so far; null when the customer has no subscription in it (or does not exist).</summary>
-    Task<RatedPeriod?> GetBillAsync();
+    /// <summary>
+    /// The current calendar month rated so far; null when the customer has no subscription in it (or does
+    /// not exist). Immutable: the grain keeps the bill until the next change and callers only read it, so
+    /// Orleans hands it over without a copy (a copy is a JSON round trip of every line).
+    /// </summary>
+    Task<Immutable<RatedPeriod?>> GetBillAsync();
 
     /// <summary>The value of the customer's entitlement to a feature now; null when it has none.</summary>
     Task<EntitlementValueView?> GetEntitlementValueAsync(string featureKey);
@@ -21,8 +26,8 @@ public interface ICustomerRatingGrain : IGrainWithStringKey
     /// <summary>Every entitlement's value now, by feature key.</summary>
     Task<Dictionary<string, EntitlementValueView>> GetAccessAsync();
 
-    /// <summary>Folds usage deltas in, each event once (by its subject, log partition and position).</summary>
-    Task ApplyUsageAsync(IReadOnlyList<UsageDelta> deltas);
+    /// <summary>Folds usage deltas in, each event once (by its subject, log partition and position); the caller does not touch them afterwards, so they are not copied.</summary>
+    Task ApplyUsageAsync(Immutable<IReadOnlyList<UsageDelta>> deltas);
 
     /// <summary>Reloads the catalog and the usage snapshot (after a subscription, entitlement, grant or customer changed).</summary>
     Task RefreshAsync();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Tally.Billing.Customers;
 using Tally.Billing.EventLog;
 using Tally.Billing.Usage;
@@ -84,7 +85,7 @@ public sealed class UsageDeltaConsumer(
             var owners = await customers.CustomerIdsBySubjectAsync(tenant.Key, [.. tenant.Select(d => d.Subject).Distinct(StringComparer.Ordinal)], cancellationToken);
             foreach (var customer in tenant.Where(d => owners.ContainsKey(d.Subject)).GroupBy(d => owners[d.Subject], StringComparer.Ordinal))
             {
-                calls.Add(grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenant.Key, customer.Key)).ApplyUsageAsync([.. customer]));
+                calls.Add(grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenant.Key, customer.Key)).ApplyUsageAsync(new Immutable<IReadOnlyList<UsageDelta>>([.. customer])));
             }
         }
 

@@ -51,6 +51,27 @@ public sealed class EntitlementApiTests(RatingServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task EntitlementValue_CustomerKeyChangedThenDeleted_AnswersForTheCustomerAsItIsNow()
+    {
+        var key = await server.CreateTenantAsync("renamed");
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/features", key, Json("""{"key":"sso","name":"SSO"}"""));
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, Json("""{"key":"old"}"""));
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v2/customers/old/entitlements", key, Json("""{"type":"boolean","featureKey":"sso"}"""));
+        var before = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v2/customers/old/entitlements/sso/value", key);
+
+        await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, "/api/v1/customers/old", key, Json("""{"key":"new","name":"Renamed"}"""));
+        var oldKey = await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, "/api/v2/customers/old/entitlements/sso/value", key);
+        var newKey = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v2/customers/new/entitlements/sso/value", key);
+        await server.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, "/api/v1/customers/new", key);
+        var deleted = await server.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, "/api/v2/customers/new/entitlements/sso/value", key);
+
+        Assert.True(before.GetProperty("hasAccess").GetBoolean());
+        Assert.Equal("No customer 'old' is visible to this credential; check the id or key.", oldKey.GetProperty("detail").GetString());
+        Assert.True(newKey.GetProperty("hasAccess").GetBoolean());
+        Assert.Equal("No customer 'new' is visible to this credential; check the id or key.", deleted.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task BooleanAndStaticEntitlements_AccessListsEveryFeature()
     {
         var key = await server.CreateTenantAsync("access");

@@ -117,9 +117,9 @@ public sealed class SubscriptionApiTests(RatingServerFixture server) : IClassFix
         var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<Tally.Rating.Live.ICustomerRatingGrain>(Tally.Rating.RatingKeys.Customer(tenant, customer.GetProperty("id").GetString()!));
         var late = new Tally.Billing.Usage.UsageDelta(tenant, "acme-r", 0, [new(1_000_000, "prompt", November.AddDays(2), "test", "synthetic", """{"tokens":100,"model":"m"}""")]);
 
-        await grain.ApplyUsageAsync([late]);
-        await grain.ApplyUsageAsync([late, late]);
-        await grain.ApplyUsageAsync([late with { Events = [new(999_999, "prompt", November.AddDays(2), "test", "behind", """{"tokens":5000,"model":"m"}""")] }]);
+        await grain.ApplyUsageAsync(new([late]));
+        await grain.ApplyUsageAsync(new([late, late]));
+        await grain.ApplyUsageAsync(new([late with { Events = [new(999_999, "prompt", November.AddDays(2), "test", "behind", """{"tokens":5000,"model":"m"}""")] }]));
 
         Assert.Equal("107.00", (await GatheringAsync(key)).GetProperty("totals").GetProperty("total").GetString());
         await grain.RefreshAsync();
