@@ -76,6 +76,13 @@ done
 read -r passed failed skipped < <(cat "$RESULTS"/*.log | awk '
   /^ +Passed: +[0-9]+$/ {p += $2} /^ +Failed: +[0-9]+$/ {f += $2} /^ +Skipped: +[0-9]+$/ {s += $2}
   END {print p+0, f+0, s+0}')
+# Repeat each failure (name, message, first stack lines) at the very end, where a CI excerpt shows it.
+if [ "$failed" -gt 0 ]; then
+  echo "==> failures"
+  for log in "$RESULTS"/*.log; do
+    awk '/^ +Failed [A-Za-z]/ {n = 14} n > 0 {print; n--}' "$log"
+  done
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
 exit $status
