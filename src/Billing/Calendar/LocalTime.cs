@@ -14,6 +14,11 @@ public static class LocalTime
         // base offset (Apia's lost day). A day either side of the wall-clock time brackets any instant it
         // can stand for (offsets stay within ±14 hours), so the offsets there are the ones before and after.
         var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified).Ticks;
+        if (ReferenceEquals(zone, TimeZoneInfo.Utc))
+        {
+            return new DateTimeOffset(wall, TimeSpan.Zero);
+        }
+
         var before = zone.GetUtcOffset(new DateTimeOffset(wall, TimeSpan.Zero).AddDays(-1));
         var after = zone.GetUtcOffset(new DateTimeOffset(wall, TimeSpan.Zero).AddDays(1));
         var early = new DateTimeOffset(wall - before.Ticks, TimeSpan.Zero);

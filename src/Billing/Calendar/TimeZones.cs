@@ -16,6 +16,11 @@ public static class TimeZones
     public static bool TryFind(string? id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;
+        if (id == Utc)
+        {
+            return true;
+        }
+
         if (string.IsNullOrEmpty(id) || id.Length > MaxIdLength || Limits.HasControlCharacters(id)
             || !TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) || !found.HasIanaId)
         {
