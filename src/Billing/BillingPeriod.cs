@@ -2,12 +2,23 @@ using System.Globalization;
 
 namespace Tally.Billing;
 
-/// <summary>A calendar-month billing period in UTC: [<see cref="From"/>, <see cref="To"/>).</summary>
+/// <summary>
+/// A calendar month: the label of a close run (<c>2026-11</c>) and, as [<see cref="From"/>, <see cref="To"/>),
+/// that month in UTC. Which period of a customer a label closes depends on its billing cycle
+/// (<see cref="Calendar.BillingCycle.PeriodOf"/>); for the calendar month in UTC it is exactly [From, To).
+/// </summary>
 public readonly record struct BillingPeriod(int Year, int Month)
 {
     public DateTimeOffset From => new(Year, Month, 1, 0, 0, 0, TimeSpan.Zero);
 
     public DateTimeOffset To => From.AddMonths(1);
+
+    /// <summary>The month <paramref name="months"/> later (earlier when negative).</summary>
+    public BillingPeriod AddMonths(int months)
+    {
+        var index = (Year * 12) + Month - 1 + months;
+        return new BillingPeriod(index / 12, (index % 12) + 1);
+    }
 
     /// <summary>The period that contains <paramref name="instant"/>.</summary>
     public static BillingPeriod Containing(DateTimeOffset instant)

@@ -533,5 +533,9 @@ internal static class LedgerMigrations
                 PRIMARY KEY (tenant_id, account, tally_key)
             );
             """),
+        new(40, "billing cycles: customer time zone, subscription billing anchor", """
+            ALTER TABLE customers ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+            ALTER TABLE plan_subscriptions ADD COLUMN billing_anchor {instant} NULL;
+            """),
     ];
 }

@@ -52,6 +52,33 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
             },
             cancellationToken);
 
+    public Task<int> AddNewCustomersAsync(CloseRun run, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var parameters = new { run.TenantId, RunId = run.Id, Since = Dialect.Instant(run.CreatedAt), DueAt = Dialect.Instant(dueAt), Now = Dialect.Instant(now) };
+                var added = await connection.ExecuteAsync(LedgerDatabase.Command(
+                    """
+                    INSERT INTO close_tasks (tenant_id, run_id, customer_id, step, state, attempts, next_attempt_at, history_count, updated_at)
+                    SELECT c.tenant_id, @RunId, c.id, 'Freeze', 'Ready', 0, @DueAt, 0, @Now FROM customers c
+                    WHERE c.tenant_id = @TenantId AND c.deleted_at IS NULL AND c.created_at >= @Since
+                      AND NOT EXISTS (SELECT 1 FROM close_tasks t WHERE t.tenant_id = c.tenant_id AND t.run_id = @RunId AND t.customer_id = c.id)
+                    """,
+                    parameters,
+                    transaction,
+                    cancellationToken));
+                if (added > 0)
+                {
+                    var ordinal = await connection.ExecuteScalarAsync<long>(LedgerDatabase.Command(
+                        "UPDATE close_runs SET history_count = history_count + 1 WHERE tenant_id = @TenantId AND id = @RunId RETURNING history_count", parameters, transaction, cancellationToken));
+                    await InsertHistoryAsync(connection, transaction, [(run.TenantId, "", ordinal, new CloseHistoryEntry(run.Id, null, now, "Run", "customers added",
+                        0, JsonSerializer.Serialize(new { customers = added }, LedgerJson.Options), "scheduler"))], cancellationToken);
+                }
+
+                return (added, added > 0);
+            },
+            cancellationToken);
+
     public async Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken, bool withProgress = true) =>
         (await RunsAsync("AND id = @RunId", new { TenantId = tenantId, RunId = runId }, cancellationToken, withProgress)).SingleOrDefault();
 

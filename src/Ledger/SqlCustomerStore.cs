@@ -12,7 +12,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 
     private const int SubjectsPerQuery = 250;
 
-    private const string Columns = "c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at, c.description, c.primary_email, c.metadata, c.billing_address, c.updated_at, c.deleted_at";
+    private const string Columns = "c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at, c.description, c.primary_email, c.metadata, c.billing_address, c.updated_at, c.deleted_at, c.time_zone";
 
     private LedgerDialect Dialect => database.Dialect;
 
@@ -22,8 +22,8 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
             {
                 await connection.ExecuteAsync(LedgerDatabase.Command(
                     """
-                    INSERT INTO customers (tenant_id, id, customer_key, name, currency, created_at, description, primary_email, metadata, billing_address, updated_at)
-                    VALUES (@TenantId, @Id, @Key, @Name, @Currency, @CreatedAt, @Description, @PrimaryEmail, @Metadata, @BillingAddress, @UpdatedAt)
+                    INSERT INTO customers (tenant_id, id, customer_key, name, currency, created_at, description, primary_email, metadata, billing_address, updated_at, time_zone)
+                    VALUES (@TenantId, @Id, @Key, @Name, @Currency, @CreatedAt, @Description, @PrimaryEmail, @Metadata, @BillingAddress, @UpdatedAt, @TimeZone)
                     """,
                     Parameters(customer),
                     transaction,
@@ -39,7 +39,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
                 await connection.ExecuteAsync(LedgerDatabase.Command(
                     """
                     UPDATE customers SET customer_key = @Key, name = @Name, currency = @Currency, description = @Description, primary_email = @PrimaryEmail,
-                        metadata = @Metadata, billing_address = @BillingAddress, updated_at = @UpdatedAt
+                        metadata = @Metadata, billing_address = @BillingAddress, updated_at = @UpdatedAt, time_zone = @TimeZone
                     WHERE tenant_id = @TenantId AND id = @Id
                     """,
                     Parameters(customer),
@@ -137,6 +137,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         Metadata = LedgerJson.Write(customer.Metadata),
         BillingAddress = LedgerJson.Write(customer.BillingAddress),
         UpdatedAt = Dialect.Instant(customer.UpdatedAt),
+        customer.TimeZone,
     };
 
     private Task<IReadOnlyList<Customer>> QueryAsync(string filter, object parameters, CancellationToken cancellationToken, bool ordered = true) =>
@@ -179,6 +180,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
                         BillingAddress = LedgerJson.Read<Address>(c.BillingAddress),
                         UpdatedAt = c.UpdatedAt is null ? createdAt : Dialect.ReadInstant(c.UpdatedAt),
                         DeletedAt = c.DeletedAt is null ? null : Dialect.ReadInstant(c.DeletedAt),
+                        TimeZone = c.TimeZone,
                     };
                 })];
             },
@@ -209,6 +211,8 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         public object? UpdatedAt { get; set; }
 
         public object? DeletedAt { get; set; }
+
+        public string TimeZone { get; set; } = "";
     }
 
     private sealed class SubjectRow

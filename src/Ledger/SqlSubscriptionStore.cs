@@ -13,7 +13,7 @@ namespace Tally.Ledger;
 /// </summary>
 internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitlementStore entitlements) : ISubscriptionStore
 {
-    private const string Columns = "tenant_id, id, customer_id, plan_id, plan_key, plan_version, name, description, metadata, currency, active_from, active_to, created_at, updated_at, deleted_at";
+    private const string Columns = "tenant_id, id, customer_id, plan_id, plan_key, plan_version, name, description, metadata, currency, active_from, active_to, created_at, updated_at, deleted_at, billing_anchor";
 
     private LedgerDialect Dialect => database.Dialect;
 
@@ -40,7 +40,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
                 }
 
                 await connection.ExecuteAsync(LedgerDatabase.Command(
-                    $"INSERT INTO plan_subscriptions ({Columns}) VALUES (@TenantId, @Id, @CustomerId, @PlanId, @PlanKey, @PlanVersion, @Name, @Description, @Metadata, @Currency, @ActiveFrom, @ActiveTo, @CreatedAt, @UpdatedAt, NULL)",
+                    $"INSERT INTO plan_subscriptions ({Columns}) VALUES (@TenantId, @Id, @CustomerId, @PlanId, @PlanKey, @PlanVersion, @Name, @Description, @Metadata, @Currency, @ActiveFrom, @ActiveTo, @CreatedAt, @UpdatedAt, NULL, @BillingAnchor)",
                     new
                     {
                         subscription.TenantId,
@@ -57,6 +57,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
                         ActiveTo = subscription.ActiveTo is { } activeTo ? Dialect.Instant(activeTo) : null,
                         CreatedAt = Dialect.Instant(subscription.CreatedAt),
                         UpdatedAt = Dialect.Instant(subscription.UpdatedAt),
+                        BillingAnchor = subscription.BillingAnchor is { } anchor ? Dialect.Instant(anchor) : null,
                     },
                     transaction,
                     cancellationToken));
@@ -106,6 +107,36 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
                 "WHERE tenant_id = @TenantId AND deleted_at IS NULL AND active_from < @To AND (active_to IS NULL OR active_to > @From)",
                 new { TenantId = tenantId, From = Dialect.Instant(from), To = Dialect.Instant(to) },
                 cancellationToken),
+            cancellationToken);
+
+    public Task<IReadOnlyList<(Subscription Subscription, string TimeZone)>> ListOffCalendarAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<(Subscription, string)>>(
+            async connection =>
+            {
+                var zones = await connection.QueryAsync<(string Id, string TimeZone)>(LedgerDatabase.Command(
+                    """
+                    SELECT s.id, c.time_zone FROM plan_subscriptions s JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id
+                    WHERE s.tenant_id = @TenantId AND s.deleted_at IS NULL AND s.active_from < @To AND (s.active_to IS NULL OR s.active_to > @From)
+                      AND (s.billing_anchor IS NOT NULL OR c.time_zone <> 'UTC')
+                    """,
+                    new { TenantId = tenantId, From = Dialect.Instant(from), To = Dialect.Instant(to) },
+                    null,
+                    cancellationToken));
+                var byId = zones.ToDictionary(z => z.Id, z => z.TimeZone, StringComparer.Ordinal);
+                if (byId.Count == 0)
+                {
+                    return [];
+                }
+
+                var found = new List<(Subscription, string)>(byId.Count);
+                foreach (var chunk in byId.Keys.Chunk(500))
+                {
+                    found.AddRange((await QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("id", "Ids")}", new { TenantId = tenantId, Ids = chunk }, cancellationToken))
+                        .Select(subscription => (subscription, byId[subscription.Id])));
+                }
+
+                return found;
+            },
             cancellationToken);
 
     /// <summary>
@@ -161,6 +192,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
             Metadata = LedgerJson.Metadata(row.Metadata),
             UpdatedAt = Dialect.ReadInstant(row.UpdatedAt),
             DeletedAt = row.DeletedAt is null ? null : Dialect.ReadInstant(row.DeletedAt),
+            BillingAnchor = row.BillingAnchor is null ? null : Dialect.ReadInstant(row.BillingAnchor),
         })];
     }
 
@@ -195,5 +227,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
         public object UpdatedAt { get; set; } = null!;
 
         public object? DeletedAt { get; set; }
+
+        public object? BillingAnchor { get; set; }
     }
 }

@@ -22,7 +22,7 @@ public sealed class ClosingRating(CustomerCatalogLoader catalogs) : IPeriodRatin
         foreach (var customer in customers)
         {
             var catalog = loaded[customer.Id];
-            var input = catalog.RatingInput(period.From, period.To);
+            var input = catalog.RatingInputFor(period);
             if (input.Subscriptions.Count == 0)
             {
                 continue;
@@ -38,18 +38,11 @@ public sealed class ClosingRating(CustomerCatalogLoader catalogs) : IPeriodRatin
                 }
             }
 
-            var from = input.Subscriptions.Min(s => s.Subscription.ActiveFrom);
-            var to = input.Subscriptions.Max(s => s.Subscription.ActiveTo ?? period.To);
+            // The window billed: from the earliest start to the latest end of the subscriptions' periods, each cut to when it is in force.
+            var from = input.Subscriptions.Min(s => s.Subscription.ActiveFrom > s.Period!.Value.From ? s.Subscription.ActiveFrom : s.Period!.Value.From);
+            var to = input.Subscriptions.Max(s => s.Subscription.ActiveTo is { } end && end < s.Period!.Value.To ? end : s.Period!.Value.To);
             var versions = string.Join(", ", input.Subscriptions.Select(s => $"{s.Plan.Key}@v{s.Plan.Version}").Distinct(StringComparer.Ordinal));
-            demands.Add(new BillingDemand(
-                catalog.Customer,
-                period,
-                from > period.From ? from : period.From,
-                to < period.To ? to : period.To,
-                input.Currency,
-                versions,
-                usage,
-                input));
+            demands.Add(new BillingDemand(catalog.Customer, period, from, to, input.Currency, versions, usage, input));
         }
 
         return demands;

@@ -1,4 +1,5 @@
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Entitlements;
@@ -23,9 +24,16 @@ public sealed record CustomerCatalog(
     /// <summary>The customer's currency: its own, else its first subscription's, else USD.</summary>
     public Currency Currency => Customer.Currency ?? Subscriptions.FirstOrDefault()?.Plan.Currency ?? Currency.Usd;
 
-    /// <summary>The rating input of the period [from, to).</summary>
-    public RatingInput RatingInput(DateTimeOffset from, DateTimeOffset to) =>
-        new(Currency, from, to, [.. Subscriptions.Where(s => s.Subscription.Overlaps(from, to))], Entitlements, Grants);
+    /// <summary>The customer's time zone, which its billing periods are cut in.</summary>
+    public TimeZoneInfo Zone => TimeZones.Find(Customer.TimeZone);
+
+    /// <summary>The rating input of what the close of <paramref name="label"/> bills: each subscription's period of that label.</summary>
+    public RatingInput RatingInputFor(BillingPeriod label) =>
+        RatingInput.Spanning(Currency, BillingPeriods.Labelled(Subscriptions, Zone, label), BillingCycle.CalendarMonth(Zone).PeriodOf(label), Entitlements, Grants);
+
+    /// <summary>The rating input of the live bill at <paramref name="now"/>: each subscription's current period.</summary>
+    public RatingInput CurrentRatingInput(DateTimeOffset now) =>
+        RatingInput.Spanning(Currency, BillingPeriods.Containing(Subscriptions, Zone, now), BillingCycle.CalendarMonth(Zone).Containing(now), Entitlements, Grants);
 
     /// <summary>The entitlement to <paramref name="featureKey"/> in force at <paramref name="at"/> (else the latest one), or null.</summary>
     public Entitlement? EntitlementFor(string featureKey, DateTimeOffset at) =>

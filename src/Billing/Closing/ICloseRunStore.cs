@@ -15,6 +15,13 @@ public interface ICloseRunStore
     /// </summary>
     Task CreateAsync(CloseRun run, IReadOnlyList<string> customerIds, DateTimeOffset dueAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds a task (at <see cref="CloseStep.Freeze"/>, due at <paramref name="dueAt"/>) for every customer
+    /// of the tenant created since the run was and not in it yet; returns how many. A period can end in a
+    /// run's label after the run started (a later anniversary, a zone behind UTC), so its run takes them in.
+    /// </summary>
+    Task<int> AddNewCustomersAsync(CloseRun run, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The run; with its progress (a count over all its tasks) unless <paramref name="withProgress"/> is false, as workers need it.</summary>
     Task<CloseRun?> GetAsync(string tenantId, string runId, CancellationToken cancellationToken, bool withProgress = true);
 

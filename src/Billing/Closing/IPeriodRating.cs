@@ -12,8 +12,10 @@ namespace Tally.Billing.Closing;
 public interface IPeriodRating
 {
     /// <summary>
-    /// What billing each customer for <paramref name="period"/> needs measured, in the order given;
-    /// customers with nothing to bill in the period (no subscription in force) are left out.
+    /// What billing each customer for the close label <paramref name="period"/> needs measured, in the
+    /// order given: each subscription's period of that label in the customer's time zone
+    /// (<see cref="Calendar.BillingCycle.PeriodOf"/>); customers with nothing to bill under the label
+    /// (no subscription in force in its period) are left out.
     /// </summary>
     Task<IReadOnlyList<BillingDemand>> DemandsAsync(string tenantId, IReadOnlyList<Customer> customers, BillingPeriod period, CancellationToken cancellationToken);
 
@@ -22,9 +24,10 @@ public interface IPeriodRating
 }
 
 /// <summary>
-/// A customer's billing for one period: its window [<see cref="From"/>, <see cref="To"/>) (the part of
-/// the period its subscriptions cover), its currency, the plan versions that price it, the usage to
-/// measure and the rating input the usage completes.
+/// A customer's billing for one close label (<see cref="Period"/>): its window [<see cref="From"/>,
+/// <see cref="To"/>) (the part of its subscriptions' periods of that label they are in force in), its
+/// currency, the plan versions that price it, the usage to measure and the rating input the usage
+/// completes, whose [From, To) spans the whole periods (<see cref="DueAt"/>: the latest period end).
 /// </summary>
 public sealed record BillingDemand(
     Customer Customer,
@@ -34,7 +37,11 @@ public sealed record BillingDemand(
     Currency Currency,
     string PlanVersion,
     IReadOnlyList<UsageDemand> Usage,
-    RatingInput Input);
+    RatingInput Input)
+{
+    /// <summary>When the customer's periods of the label have all ended: its close is due then, plus the grace.</summary>
+    public DateTimeOffset DueAt => Input.To;
+}
 
 /// <summary>
 /// One usage total rating needs: a meter's aggregate over the customer's subjects in [<see cref="From"/>,

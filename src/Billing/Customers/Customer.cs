@@ -22,6 +22,12 @@ public sealed record Customer(
 
     public Address? BillingAddress { get; init; }
 
+    /// <summary>
+    /// Tally's extension of OpenMeter's customer: the IANA time zone its billing periods are cut in
+    /// (the calendar month and anniversaries start at local times). Default <c>UTC</c>.
+    /// </summary>
+    public string TimeZone { get; init; } = Calendar.TimeZones.Utc;
+
     public DateTimeOffset UpdatedAt { get; init; } = CreatedAt;
 
     public DateTimeOffset? DeletedAt { get; init; }
@@ -30,7 +36,7 @@ public sealed record Customer(
         other is not null && TenantId == other.TenantId && Id == other.Id && Key == other.Key && Name == other.Name
         && SubjectKeys.SequenceEqual(other.SubjectKeys) && Currency == other.Currency && CreatedAt == other.CreatedAt
         && Description == other.Description && PrimaryEmail == other.PrimaryEmail && BillingAddress == other.BillingAddress
-        && UpdatedAt == other.UpdatedAt && DeletedAt == other.DeletedAt
+        && UpdatedAt == other.UpdatedAt && DeletedAt == other.DeletedAt && TimeZone == other.TimeZone
         && (Metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).SequenceEqual((other.Metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal));
 
     public override int GetHashCode() => HashCode.Combine(TenantId, Id, Key);

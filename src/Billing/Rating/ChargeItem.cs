@@ -4,10 +4,11 @@ using Tally.Billing.Subscriptions;
 namespace Tally.Billing.Rating;
 
 /// <summary>
-/// A rate card in force over [<see cref="From"/>, <see cref="To"/>) within a billing period: the part
-/// of a plan phase that a subscription covers in the period.
+/// A rate card in force over [<see cref="From"/>, <see cref="To"/>) within a billing period
+/// [<see cref="PeriodFrom"/>, <see cref="PeriodTo"/>) of its subscription: the part of a plan phase that
+/// the subscription covers in the period.
 /// </summary>
-public sealed record ChargeItem(SubscribedPlan Source, PlanPhase Phase, RateCard Card, DateTimeOffset From, DateTimeOffset To, DateTimeOffset PhaseStart)
+public sealed record ChargeItem(SubscribedPlan Source, PlanPhase Phase, RateCard Card, DateTimeOffset From, DateTimeOffset To, DateTimeOffset PhaseStart, DateTimeOffset PeriodFrom, DateTimeOffset PeriodTo)
 {
     public Subscription Subscription => Source.Subscription;
 
@@ -20,7 +21,11 @@ public sealed record ChargeItem(SubscribedPlan Source, PlanPhase Phase, RateCard
 /// <summary>Which rate cards are in force when: the phases of each subscription's plan laid out from its start.</summary>
 public static class SubscriptionTimeline
 {
-    /// <summary>The items of <paramref name="subscriptions"/> in [<paramref name="from"/>, <paramref name="to"/>), by subscription, phase and card order.</summary>
+    /// <summary>
+    /// The items of <paramref name="subscriptions"/> in their billing periods: each subscription's own
+    /// (<see cref="SubscribedPlan.Period"/>), else [<paramref name="from"/>, <paramref name="to"/>); by
+    /// subscription, phase and card order.
+    /// </summary>
     public static IReadOnlyList<ChargeItem> Items(IReadOnlyList<SubscribedPlan> subscriptions, DateTimeOffset from, DateTimeOffset to)
     {
         var items = new List<ChargeItem>();
@@ -32,16 +37,18 @@ public static class SubscriptionTimeline
                 continue;
             }
 
+            var (periodFrom, periodTo) = source.Period ?? (from, to);
+
             foreach (var (phase, phaseFrom, phaseTo) in Phases(source))
             {
-                var itemFrom = Max(Max(phaseFrom, subscription.ActiveFrom), from);
-                var itemTo = Min(Min(phaseTo ?? DateTimeOffset.MaxValue, subscription.ActiveTo ?? DateTimeOffset.MaxValue), to);
+                var itemFrom = Max(Max(phaseFrom, subscription.ActiveFrom), periodFrom);
+                var itemTo = Min(Min(phaseTo ?? DateTimeOffset.MaxValue, subscription.ActiveTo ?? DateTimeOffset.MaxValue), periodTo);
                 if (itemFrom >= itemTo)
                 {
                     continue;
                 }
 
-                items.AddRange(phase.RateCards.Select(card => new ChargeItem(source, phase, card, itemFrom, itemTo, phaseFrom)));
+                items.AddRange(phase.RateCards.Select(card => new ChargeItem(source, phase, card, itemFrom, itemTo, phaseFrom, periodFrom, periodTo)));
             }
         }
 

@@ -1,8 +1,8 @@
 namespace Tally.Billing.Rating;
 
 /// <summary>
-/// The live bill of a customer: its current calendar month rated so far (OpenMeter's gathering
-/// invoice), kept by the rating stage as usage arrives. Null when the customer has no subscription in force this month.
+/// The live bill of a customer: its current billing period rated so far (OpenMeter's gathering
+/// invoice), kept by the rating stage as usage arrives. Null when the customer has no subscription in force in it.
 /// </summary>
 public interface ILiveBills
 {

@@ -47,21 +47,22 @@ public static class PeriodRating
 
         var items = SubscriptionTimeline.Items(input.Subscriptions, input.From, input.To);
         var granted = GrantsApplied(input, items, usage);
-        var periodTicks = (decimal)(input.To - input.From).Ticks;
         var lines = new List<RatedLine>();
         foreach (var item in items)
         {
-            var proration = item.Source.Plan.ProRating ? (item.To - item.From).Ticks / periodTicks : 1m;
+            // Prorated by the share of its own subscription's period: periods differ in length, and a
+            // customer's subscriptions may be on different cycles.
+            var proration = item.Source.Plan.ProRating ? (item.To - item.From).Ticks / (decimal)(item.PeriodTo - item.PeriodFrom).Ticks : 1m;
             try
             {
                 var line = (item.Card.Price, item.Card.BillingCadence) switch
                 {
-                    (FlatPrice flat, null) when item.PhaseStart >= input.From && item.PhaseStart < input.To && item.PhaseStart >= item.Subscription.ActiveFrom
-                        => LineRating.Flat(item, flat, input.Currency, 1m, input.To),
+                    (FlatPrice flat, null) when item.PhaseStart >= item.PeriodFrom && item.PhaseStart < item.PeriodTo && item.PhaseStart >= item.Subscription.ActiveFrom
+                        => LineRating.Flat(item, flat, input.Currency, 1m, item.PeriodTo),
                     (FlatPrice, null) => null,
-                    (FlatPrice flat, _) => LineRating.Flat(item, flat, input.Currency, proration, input.To),
+                    (FlatPrice flat, _) => LineRating.Flat(item, flat, input.Currency, proration, item.PeriodTo),
                     (UsagePrice price, _) when item.Window is { } window =>
-                        LineRating.Usage(item, price, input.Currency, usage.Of(window), granted.GetValueOrDefault(item, []), proration, input.To),
+                        LineRating.Usage(item, price, input.Currency, usage.Of(window), granted.GetValueOrDefault(item, []), proration, item.PeriodTo),
                     _ => null,
                 };
                 if (line is not null)

@@ -29,4 +29,11 @@ public interface ISubscriptionStore
 
     /// <summary>Every subscription of the tenant that is in force at some instant of [from, to), by customer and start.</summary>
     Task<IReadOnlyList<Subscription>> ListInForceAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The tenant's subscriptions in force at some instant of [from, to) that do not bill on the calendar
+    /// month in UTC (they have a billing anchor, or their customer another time zone), each with its
+    /// customer's time zone: the ones whose periods can end before a month ends in UTC.
+    /// </summary>
+    Task<IReadOnlyList<(Subscription Subscription, string TimeZone)>> ListOffCalendarAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }

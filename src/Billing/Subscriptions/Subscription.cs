@@ -31,6 +31,13 @@ public sealed record Subscription(
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// OpenMeter's <c>billingAnchor</c>: its local day of month and time of day (in the customer's time
+    /// zone, whole minutes) are when the subscription's monthly periods turn. Null: the calendar month
+    /// (the 1st at 00:00 local time), which is what Tally bills when no anchor is given.
+    /// </summary>
+    public DateTimeOffset? BillingAnchor { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; } = CreatedAt;
 
     /// <summary>Set when a subscription that had not started yet was deleted; a deleted subscription never bills.</summary>

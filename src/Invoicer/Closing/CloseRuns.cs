@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Tally.Billing;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
+using Tally.Billing.Rating;
+using Tally.Billing.Subscriptions;
 
 namespace Tally.Invoicer.Closing;
 
@@ -15,9 +17,17 @@ public sealed class CloseRuns(ICloseRunStore runs, ICustomerStore customers, IOp
         typeof(CloseRuns).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>
-    /// Starts a run of <paramref name="period"/> for the tenant (or one customer). A close starts once the
-    /// period has ended; a re-run needs the period closed before. Conflict on <c>period</c> when the tenant
-    /// already has a (not dry) run closing the whole period.
+    /// The longest a month can go on somewhere after it has ended in UTC: its end in UTC−12, the zone
+    /// furthest behind. Until then plus the grace, a new customer or subscription can still start a
+    /// period that ends in it, so its run takes new customers in.
+    /// </summary>
+    public static readonly TimeSpan LastZoneBehindUtc = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// Starts a run of the label <paramref name="period"/> for the tenant (or one customer). By hand a close
+    /// starts once the label's month has ended in UTC (each customer's task then waits for its own period
+    /// to end); a re-run needs the period closed before. Conflict on <c>period</c> when the tenant already
+    /// has a (not dry) run closing the whole period.
     /// </summary>
     /// <exception cref="CloseRefusedException">The run cannot start; the message says why and which field.</exception>
     public async Task<CloseRun> StartAsync(string tenantId, BillingPeriod period, CloseRunKind kind, bool dryRun, string? customerIdOrKey, string requestedBy, CancellationToken cancellationToken)
@@ -28,6 +38,46 @@ public sealed class CloseRuns(ICloseRunStore runs, ICustomerStore customers, IOp
             throw new CloseRefusedException("period", $"Period {period} ends at {period.To:yyyy-MM-ddTHH:mm:ssZ}; it can be closed after that.");
         }
 
+        return await CreateAsync(tenantId, period, kind, dryRun, customerIdOrKey, requestedBy, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The scheduler's close of a label whose month has not ended in UTC yet, because a customer's period
+    /// of it already has (an anniversary, a zone ahead of UTC): the other customers wait in Freeze.
+    /// </summary>
+    public Task<CloseRun> StartEarlyAsync(string tenantId, BillingPeriod period, CancellationToken cancellationToken) =>
+        CreateAsync(tenantId, period, CloseRunKind.Close, dryRun: false, null, "scheduler", clock.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// The labels (of the current month in UTC and the next) that a subscription's period, on its cycle in
+    /// its customer's zone, ended in at least the grace ago, and that are not in <paramref name="started"/>.
+    /// </summary>
+    public IReadOnlyList<BillingPeriod> DueEarly(IEnumerable<(Subscription Subscription, TimeZoneInfo Zone)> subscriptions, IReadOnlySet<BillingPeriod> started)
+    {
+        var now = clock.GetUtcNow();
+        var current = BillingPeriod.Containing(now);
+        var candidates = new[] { current, current.AddMonths(1) }.Where(label => !started.Contains(label)).ToList();
+        var due = new List<BillingPeriod>();
+        foreach (var (subscription, zone) in subscriptions)
+        {
+            foreach (var label in candidates.Except(due))
+            {
+                var (from, to) = BillingPeriods.Cycle(subscription, zone).PeriodOf(label);
+                if (subscription.Overlaps(from, to) && to + options.Value.Grace <= now)
+                {
+                    due.Add(label);
+                }
+            }
+        }
+
+        return [.. due.OrderBy(label => label.From)];
+    }
+
+    /// <summary>Whether the run of <paramref name="label"/> still takes customers created after it started (<see cref="LastZoneBehindUtc"/>).</summary>
+    public bool TakesNewCustomers(BillingPeriod label) => clock.GetUtcNow() < label.To + LastZoneBehindUtc + options.Value.Grace;
+
+    private async Task<CloseRun> CreateAsync(string tenantId, BillingPeriod period, CloseRunKind kind, bool dryRun, string? customerIdOrKey, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         if (kind == CloseRunKind.Rerun && !(await runs.ClosedPeriodsAsync(cancellationToken)).Contains((tenantId, period)))
         {
             throw new CloseRefusedException("period", $"Period {period} has not been closed; close it before re-running it.");

@@ -15,7 +15,7 @@ namespace Tally.Invoicer.Closing;
 /// </summary>
 internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsageRollups rollups, ICloseRunStore runs, CloseOptions options)
 {
-    private readonly ConcurrentDictionary<(string RunId, string MeterId), bool> _reconciled = new();
+    private readonly ConcurrentDictionary<(string RunId, string MeterId, DateTimeOffset From, DateTimeOffset To), bool> _reconciled = new();
 
     public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
     {
@@ -109,6 +109,9 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
         return new BillingPeriod(month.Year, month.Month);
     }
 
+    private static DateTimeOffset Hour(DateTimeOffset instant, long roundUp) =>
+        new((instant.UtcTicks + roundUp) / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+
     private static IReadOnlyDictionary<string, decimal> Usage(IEnumerable<FrozenUsage> rows, BillingPeriod covers) =>
         rows.Where(r => r.Covers == covers).ToDictionary(r => r.UsageKey, r => r.Quantity, StringComparer.Ordinal);
 
@@ -151,16 +154,18 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
         return lines;
     }
 
-    /// <summary>The demand's meters whose hourly roll-ups disagree with the events over the window (checked once per run and meter).</summary>
+    /// <summary>The demand's meters whose hourly roll-ups disagree with the events over its periods (checked once per run, meter and span: customers on one cycle share it).</summary>
     private async Task<IReadOnlyCollection<string>> UnreconciledMetersAsync(CloseRun run, BillingDemand demand, CancellationToken cancellationToken)
     {
         var unreconciled = new List<string>();
         foreach (var meter in demand.Usage.Select(u => u.Meter).DistinctBy(m => m.Id))
         {
-            if (!_reconciled.TryGetValue((run.Id, meter.Id), out var clean))
+            // Whole hours: roll-ups are hourly, and a period may turn at :15, :30 or :45 (Kathmandu, a local time's minutes).
+            var key = (run.Id, meter.Id, Hour(demand.Input.From, 0), Hour(demand.Input.To, TimeSpan.TicksPerHour - 1));
+            if (!_reconciled.TryGetValue(key, out var clean))
             {
-                var differences = await rollups.ReconcileAsync(meter, run.Period.From, run.Period.To, cancellationToken);
-                clean = _reconciled[(run.Id, meter.Id)] = differences.All(d => d.Pending);
+                var differences = await rollups.ReconcileAsync(meter, key.Item3, key.Item4, cancellationToken);
+                clean = _reconciled[key] = differences.All(d => d.Pending);
             }
 
             if (!clean)

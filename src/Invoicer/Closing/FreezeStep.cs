@@ -1,12 +1,13 @@
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Closing;
 using Tally.Billing.Customers;
 
 namespace Tally.Invoicer.Closing;
 
 /// <summary>
-/// Freezes a batch's usage once it may: after each customer's period (its window) has ended plus the
-/// grace, and after the aggregator has stored everything the event log acknowledged until then (a
+/// Freezes a batch's usage once it may: after each customer's period (of the run's label, in its time
+/// zone and on its subscriptions' cycles) has ended plus the grace, and after the aggregator has stored everything the event log acknowledged until then (a
 /// snapshot of the log's ends, reached by the aggregator's committed positions). The cutoff is the usage
 /// store's clock at that moment; the totals per customer are what the invoice bills, and anything
 /// stored later is late usage, billed with the next period.
@@ -28,11 +29,16 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
         {
             if (!demands.TryGetValue(task.CustomerId, out var demand))
             {
-                outcomes.Add(transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Freeze, "nothing to bill", "no subscription in force in the period")));
+                // Final only once the label's month has ended in the customer's zone: until then a new
+                // subscription can still start a period that ends in it.
+                var monthEnd = BillingCycle.CalendarMonth(TimeZones.Find(batch.Customers[task.CustomerId].TimeZone)).PeriodOf(run.Period).To + options.Grace;
+                outcomes.Add(monthEnd > transitions.Now
+                    ? transitions.Wait(task, monthEnd, $"nothing to bill yet; waiting for {run.Period} to end in the customer's time zone plus {options.GraceMinutes} min grace")
+                    : transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Freeze, "nothing to bill", "no subscription in force in the period")));
             }
-            else if (demand.To + options.Grace > transitions.Now)
+            else if (demand.DueAt + options.Grace > transitions.Now)
             {
-                outcomes.Add(transitions.Wait(task, demand.To + options.Grace, $"waiting for the period to end plus {options.GraceMinutes} min grace"));
+                outcomes.Add(transitions.Wait(task, demand.DueAt + options.Grace, $"waiting for the period to end plus {options.GraceMinutes} min grace"));
             }
             else
             {
@@ -46,7 +52,7 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
         }
 
         // A snapshot taken after every window of the batch ended (plus grace) covers everything acknowledged in them.
-        var latestDue = ready.Max(r => r.Demand.To + options.Grace);
+        var latestDue = ready.Max(r => r.Demand.DueAt + options.Grace);
         if (_snapshot is null || _snapshotTakenAt < latestDue)
         {
             _snapshot = await watermark.SnapshotAsync(cancellationToken);
@@ -69,6 +75,7 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
             {
                 cutoff,
                 window = new { from = demand.From, to = demand.To },
+                period = new { from = demand.Input.From, to = demand.Input.To, timeZone = demand.Customer.TimeZone },
                 planVersion = demand.PlanVersion,
                 logPositions = _snapshot,
                 usage = rows.Select(f => new { f.UsageKey, covers = f.Covers.ToString(), f.Quantity }),

@@ -8,7 +8,7 @@ using Tally.Billing.Subscriptions;
 namespace Tally.Rating.Billing;
 
 /// <summary>
-/// Every subscribed customer's live bill of the current month, from its rating grain
+/// Every subscribed customer's live bill of its current billing period, from its rating grain
 /// (<see cref="ILiveBills"/>), in OpenMeter's gathering-invoice shape.
 /// </summary>
 public sealed class GatheringInvoices(ICustomerStore customers, ISubscriptionStore subscriptions, ILiveBills bills, [FromKeyedServices(RatingClock.Key)] TimeProvider clock) : IGatheringInvoices
@@ -16,8 +16,8 @@ public sealed class GatheringInvoices(ICustomerStore customers, ISubscriptionSto
     public async Task<IReadOnlyList<JsonElement>> ListAsync(string tenantId, IReadOnlyCollection<string> customerIds, bool withLines, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var period = Tally.Billing.BillingPeriod.Containing(now);
-        var subscribed = (await subscriptions.ListInForceAsync(tenantId, period.From, period.To, cancellationToken)).Select(s => s.CustomerId).ToHashSet(StringComparer.Ordinal);
+        // A subscription in force in its current period is in force within a month of now (periods are a month long at most).
+        var subscribed = (await subscriptions.ListInForceAsync(tenantId, now.AddDays(-32), now.AddDays(32), cancellationToken)).Select(s => s.CustomerId).ToHashSet(StringComparer.Ordinal);
         var invoices = new List<JsonElement>();
         foreach (var customer in await customers.ListAsync(tenantId, cancellationToken))
         {

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Rating.Subscriptions;
 
 namespace Tally.Rating.Customers;
 
-/// <summary>OpenMeter's <c>Customer</c>.</summary>
+/// <summary>OpenMeter's <c>Customer</c>, with Tally's <c>timezone</c> (IANA id; billing periods are cut in it).</summary>
 public sealed record CustomerResponse(
     string Id,
     string Key,
@@ -17,6 +18,7 @@ public sealed record CustomerResponse(
     string? PrimaryEmail,
     string? Currency,
     Address? BillingAddress,
+    string Timezone,
     DateTime CreatedAt,
     DateTime UpdatedAt,
     DateTime? DeletedAt,
@@ -33,6 +35,7 @@ public sealed record CustomerResponse(
         customer.PrimaryEmail,
         customer.Currency?.Code,
         customer.BillingAddress,
+        customer.TimeZone,
         customer.CreatedAt.UtcDateTime,
         customer.UpdatedAt.UtcDateTime,
         RatingJson.Utc(customer.DeletedAt),
@@ -42,7 +45,7 @@ public sealed record CustomerResponse(
 
 public sealed record UsageAttribution(IReadOnlyList<string> SubjectKeys);
 
-/// <summary>Reads OpenMeter's <c>CustomerCreate</c> / <c>CustomerReplaceUpdate</c>.</summary>
+/// <summary>Reads OpenMeter's <c>CustomerCreate</c> / <c>CustomerReplaceUpdate</c>, and Tally's <c>timezone</c> (default UTC).</summary>
 internal static class CustomerBody
 {
     public static Customer? Read(JsonElement body, string tenantId, string id, DateTimeOffset now, List<FieldError> errors)
@@ -108,6 +111,19 @@ internal static class CustomerBody
             }
         }
 
+        var timeZone = TimeZones.Utc;
+        if (fields.Get(body, "timezone") is { } zone)
+        {
+            if (zone.ValueKind == JsonValueKind.String && TimeZones.TryFind(zone.GetString(), out _))
+            {
+                timeZone = zone.GetString()!;
+            }
+            else
+            {
+                fields.Add("timezone", $"is {JsonFields.Show(zone)}; use {TimeZones.Expectation}.");
+            }
+        }
+
         var email = fields.Text(body, "primaryEmail", "", required: false);
         var description = fields.Description(body, "");
         var metadata = fields.Metadata(body, "");
@@ -132,6 +148,7 @@ internal static class CustomerBody
                 PrimaryEmail = email,
                 Metadata = metadata,
                 BillingAddress = address,
+                TimeZone = timeZone,
             };
     }
 }

@@ -103,7 +103,7 @@ public static class CustomerEndpoints
                 continue;
             }
 
-            items.Add(CustomerResponse.From(customer, null, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, now))] : null));
+            items.Add(CustomerResponse.From(customer, null, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, SubscriptionEndpoints.Zone(customer), now))] : null));
         }
 
         return RatingJson.Ok(paging.Cut(items));
@@ -121,10 +121,11 @@ public static class CustomerEndpoints
         var subscribed = await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted);
         var current = subscribed.FirstOrDefault(s => s.StatusAt(now) is SubscriptionStatus.Active or SubscriptionStatus.Canceled)?.Id;
         var expand = context.Request.Query["expand"].Contains("subscriptions");
-        return RatingJson.Ok(CustomerResponse.From(customer, current, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, now))] : null));
+        return RatingJson.Ok(CustomerResponse.From(customer, current, expand ? [.. subscribed.Select(s => SubscriptionResponse.From(s, SubscriptionEndpoints.Zone(customer), now))] : null));
     }
 
-    private static async Task<IResult> UpdateAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, IGrainFactory grains, CustomerLookupCache lookups, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> UpdateAsync(
+        string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, IGrainFactory grains, CustomerLookupCache lookups, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         if (await store.GetAsync(tenantId, customerIdOrKey, context.RequestAborted) is not { } existing)
@@ -149,6 +150,18 @@ public static class CustomerEndpoints
         if (existing.Currency is { } currency && replaced.Currency is { } asked && asked != currency)
         {
             return Problems.Validation("currency", $"is {asked}; the customer pays in {currency} (one currency per customer).");
+        }
+
+        // Absent, the zone stays. It changes only before any subscription has started: started ones have
+        // periods cut in the old zone (some invoiced), and moving their boundaries would bill time twice or never.
+        if (!body.Fields.Has(body.Root, "timezone"))
+        {
+            replaced = replaced with { TimeZone = existing.TimeZone };
+        }
+        else if (replaced.TimeZone != existing.TimeZone
+            && (await subscriptions.ListForCustomerAsync(tenantId, existing.Id, context.RequestAborted)).FirstOrDefault(s => s.ActiveFrom <= now) is { } started)
+        {
+            return Problems.Validation("timezone", $"is \"{replaced.TimeZone}\"; the customer's billing periods are cut in {existing.TimeZone} since subscription {started.Id} started, so the time zone can no longer change.");
         }
 
         replaced = replaced with { Currency = replaced.Currency ?? existing.Currency, UpdatedAt = now };
@@ -196,7 +209,7 @@ public static class CustomerEndpoints
         var now = clock.GetUtcNow();
         var statuses = context.Request.Query["status"].Select(s => s ?? "").Where(s => s.Length > 0).ToHashSet(StringComparer.Ordinal);
         var list = (await subscriptions.ListForCustomerAsync(tenantId, customer.Id, context.RequestAborted))
-            .Select(s => SubscriptionResponse.From(s, now))
+            .Select(s => SubscriptionResponse.From(s, SubscriptionEndpoints.Zone(customer), now))
             .Where(s => statuses.Count == 0 || statuses.Contains(s.Status))
             .ToList();
         if (context.Request.Query["orderBy"] == "activeTo")

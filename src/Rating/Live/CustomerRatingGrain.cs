@@ -53,8 +53,7 @@ public sealed class CustomerRatingGrain(
         _bill = null;
         if (_catalog is not null && _book is not null)
         {
-            var period = BillingPeriod.Containing(clock.GetUtcNow());
-            var input = _catalog.RatingInput(period.From, period.To);
+            var input = _catalog.CurrentRatingInput(clock.GetUtcNow());
             _bill = input.Subscriptions.Count == 0 ? null : PeriodRating.Rate(input, _book.Measure(PeriodRating.WindowsToMeasure(input)));
         }
 
@@ -157,7 +156,6 @@ public sealed class CustomerRatingGrain(
         Invalidate();
         _watermarks.Reset(new Dictionary<(string, int), long>());
         _catalog = await catalogs.LoadAsync(tenantId, key[(slash + 1)..], cancellationToken);
-        var period = BillingPeriod.Containing(now);
         if (_catalog is null)
         {
             _book = null;
@@ -165,7 +163,7 @@ public sealed class CustomerRatingGrain(
             return;
         }
 
-        var plan = LiveWindows.Plan(_catalog, period, now);
+        var plan = LiveWindows.Plan(_catalog, now);
         _horizonEnd = plan.HorizonEnd;
         _book = new UsageBook(plan.Cuts.Where(c => _catalog.MetersByFeature.ContainsKey(c.Key)).Select(c => (c.Key, _catalog.MetersByFeature[c.Key], (IEnumerable<DateTimeOffset>)c.Value)));
         var requests = _book.FeatureKeys.Select(feature => new SnapshotRequest(feature, _book.Meter(feature), _book.Windows(feature))).ToList();

@@ -14,8 +14,8 @@ namespace Tally.Rating.Live;
 public interface ICustomerRatingGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// The current calendar month rated so far; null when the customer has no subscription in it (or does
-    /// not exist). Immutable: the grain keeps the bill until the next change and callers only read it, so
+    /// The current billing period rated so far (each subscription's period containing now, on its cycle in
+    /// the customer's time zone); null when the customer has no subscription in it (or does not exist). Immutable: the grain keeps the bill until the next change and callers only read it, so
     /// Orleans hands it over without a copy (a copy is a JSON round trip of every line).
     /// </summary>
     Task<Immutable<RatedPeriod?>> GetBillAsync();

@@ -1,4 +1,4 @@
-using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Entitlements;
 using Tally.Billing.Rating;
 
@@ -6,13 +6,13 @@ namespace Tally.Rating.Live;
 
 /// <summary>
 /// What a rating grain measures now: per feature, the cut instants of its usage windows (the windows
-/// the current month's rating reads, and each metered entitlement's burn-down up to the end of its
-/// current usage period), and the instant when that stops being enough (the month or a usage period
-/// ends), after which the grain rebuilds.
+/// the current periods' rating reads, and each metered entitlement's burn-down up to the end of its
+/// current usage period), and the instant when that stops being enough (a subscription's current
+/// billing period, the customer's calendar month or a usage period ends), after which the grain rebuilds.
 /// </summary>
 internal static class LiveWindows
 {
-    public static (Dictionary<string, SortedSet<DateTimeOffset>> Cuts, DateTimeOffset HorizonEnd) Plan(CustomerCatalog catalog, BillingPeriod period, DateTimeOffset now)
+    public static (Dictionary<string, SortedSet<DateTimeOffset>> Cuts, DateTimeOffset HorizonEnd) Plan(CustomerCatalog catalog, DateTimeOffset now)
     {
         var cuts = new Dictionary<string, SortedSet<DateTimeOffset>>(StringComparer.Ordinal);
         void Add(string feature, DateTimeOffset from, DateTimeOffset to)
@@ -26,15 +26,21 @@ internal static class LiveWindows
             set.Add(to);
         }
 
-        foreach (var window in PeriodRating.WindowsToMeasure(catalog.RatingInput(period.From, period.To)))
+        foreach (var window in PeriodRating.WindowsToMeasure(catalog.CurrentRatingInput(now)))
         {
             Add(window.FeatureKey, window.From, window.To);
         }
 
-        var horizon = period.To;
+        // Every subscription's current period (a scheduled one's too: it joins the bill when its period begins).
+        var horizon = BillingCycle.CalendarMonth(catalog.Zone).Containing(now).To;
+        foreach (var source in catalog.Subscriptions.Where(s => s.Subscription.DeletedAt is null))
+        {
+            var end = BillingPeriods.Cycle(source.Subscription, catalog.Zone).Containing(now).To;
+            horizon = end < horizon ? end : horizon;
+        }
         foreach (var entitlement in catalog.Entitlements.Where(e => e.Type == EntitlementType.Metered && e.IsActiveAt(now)))
         {
-            var end = entitlement.CurrentUsagePeriod(now)?.To ?? period.To;
+            var end = entitlement.CurrentUsagePeriod(now)?.To ?? horizon;
             if (entitlement.ActiveTo is { } activeTo && activeTo < end)
             {
                 end = activeTo;

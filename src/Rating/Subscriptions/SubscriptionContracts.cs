@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Catalog;
 using Tally.Billing.Rating;
 using Tally.Billing.Subscriptions;
@@ -7,7 +8,11 @@ using Tally.Rating.Catalog;
 
 namespace Tally.Rating.Subscriptions;
 
-/// <summary>OpenMeter's <c>Subscription</c>. Tally bills calendar months: the billing anchor is the first of the month the subscription starts in.</summary>
+/// <summary>
+/// OpenMeter's <c>Subscription</c>. <c>billingAnchor</c> is the one given (normalised to the minute), or,
+/// for the calendar month Tally bills by default, the 1st at 00:00 in the customer's time zone of the
+/// month the subscription starts in.
+/// </summary>
 public record SubscriptionResponse(
     string Id,
     string Name,
@@ -27,7 +32,7 @@ public record SubscriptionResponse(
     DateTime UpdatedAt,
     DateTime? DeletedAt)
 {
-    public static SubscriptionResponse From(Subscription subscription, DateTimeOffset now, bool proRating = true) => new(
+    public static SubscriptionResponse From(Subscription subscription, TimeZoneInfo zone, DateTimeOffset now, bool proRating = true) => new(
         subscription.Id,
         subscription.Name,
         subscription.Description,
@@ -39,7 +44,7 @@ public record SubscriptionResponse(
         new PlanReference(subscription.PlanId, subscription.PlanKey, subscription.PlanVersion),
         subscription.Currency.Code,
         "P1M",
-        BillingPeriod.Containing(subscription.ActiveFrom).From.UtcDateTime,
+        (subscription.BillingAnchor ?? BillingCycle.CalendarMonth(zone).Containing(subscription.ActiveFrom).From).UtcDateTime,
         new ProRatingConfig(proRating, "prorate_prices"),
         "credit_then_invoice",
         subscription.CreatedAt.UtcDateTime,
@@ -63,10 +68,10 @@ public sealed record SubscriptionExpandedResponse : SubscriptionResponse
 
     public IReadOnlyList<SubscriptionPhaseResponse> Phases { get; }
 
-    public static SubscriptionExpandedResponse From(SubscribedPlan source, DateTimeOffset now)
+    public static SubscriptionExpandedResponse From(SubscribedPlan source, TimeZoneInfo zone, DateTimeOffset now)
     {
         var (subscription, plan) = (source.Subscription, source.Plan);
-        var period = BillingPeriod.Containing(now < subscription.ActiveFrom ? subscription.ActiveFrom : now);
+        var period = BillingPeriods.Cycle(subscription, zone).Containing(now < subscription.ActiveFrom ? subscription.ActiveFrom : now);
         var phases = new List<SubscriptionPhaseResponse>();
         foreach (var (phase, from, to) in SubscriptionTimeline.Phases(source))
         {
@@ -92,7 +97,7 @@ public sealed record SubscriptionExpandedResponse : SubscriptionResponse
         }
 
         return new SubscriptionExpandedResponse(
-            SubscriptionResponse.From(subscription, now, plan.ProRating),
+            SubscriptionResponse.From(subscription, zone, now, plan.ProRating),
             new SubscriptionAlignment(true, new PeriodResponse(period.From.UtcDateTime, period.To.UtcDateTime)),
             phases);
     }

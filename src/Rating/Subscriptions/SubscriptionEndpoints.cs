@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tally.Billing;
+using Tally.Billing.Calendar;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;
 using Tally.Billing.Rating;
@@ -65,7 +66,9 @@ public static class SubscriptionEndpoints
         }
 
         var plan = await SubscriptionTerms.PlanAsync(plans, tenantId, root, "plan", now, fields, context.RequestAborted);
-        var start = SubscriptionTerms.Timing(root, "timing", now, required: false, fields);
+        var zone = Zone(customer);
+        var anchor = SubscriptionTerms.BillingAnchor(root, fields);
+        var start = SubscriptionTerms.Timing(root, "timing", now, required: false, fields, BillingCycle.Of(anchor, zone));
         if (fields.Text(root, "startingPhase", "", required: false, maxLength: CatalogKey.MaxLength) is { } phase && plan is not null && plan.Phases[0].Key != phase)
         {
             fields.Add("startingPhase", $"is \"{phase}\"; Tally starts subscriptions at the plan's first phase (\"{plan.Phases[0].Key}\").");
@@ -88,16 +91,17 @@ public static class SubscriptionEndpoints
         {
             Description = description,
             Metadata = metadata,
+            BillingAnchor = anchor,
         };
-        if (await StartAsync(subscription, plan, null, features, store, grains, context.RequestAborted) is { } conflict)
+        if (await StartAsync(subscription, plan, null, zone, features, store, grains, context.RequestAborted) is { } conflict)
         {
             return conflict;
         }
 
-        return RatingJson.Created($"/api/v1/subscriptions/{subscription.Id}", SubscriptionResponse.From(subscription, now, plan.ProRating));
+        return RatingJson.Created($"/api/v1/subscriptions/{subscription.Id}", SubscriptionResponse.From(subscription, zone, now, plan.ProRating));
     }
 
-    private static async Task<IResult> GetAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> GetAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, ICustomerStore customers, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         if (await store.GetAsync(tenantId, subscriptionId, context.RequestAborted) is not { DeletedAt: null } subscription
@@ -106,7 +110,8 @@ public static class SubscriptionEndpoints
             return Problems.NotFound("subscription", subscriptionId);
         }
 
-        return RatingJson.Ok(SubscriptionExpandedResponse.From(new SubscribedPlan(subscription, plan), clock.GetUtcNow()));
+        var zone = await ZoneAsync(customers, subscription, context.RequestAborted);
+        return RatingJson.Ok(SubscriptionExpandedResponse.From(new SubscribedPlan(subscription, plan), zone, clock.GetUtcNow()));
     }
 
     private static async Task<IResult> DeleteAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
@@ -128,7 +133,7 @@ public static class SubscriptionEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> CancelAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> CancelAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, ICustomerStore customers, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         var now = clock.GetUtcNow();
@@ -144,7 +149,8 @@ public static class SubscriptionEndpoints
         }
 
         var errors = body.Errors;
-        var end = !body.IsPresent ? now : SubscriptionTerms.Timing(body.Root, "timing", now, required: false, body.Fields);
+        var zone = await ZoneAsync(customers, subscription, context.RequestAborted);
+        var end = !body.IsPresent ? now : SubscriptionTerms.Timing(body.Root, "timing", now, required: false, body.Fields, BillingPeriods.Cycle(subscription, zone));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -166,10 +172,10 @@ public static class SubscriptionEndpoints
         await store.SetEndAsync(tenantId, subscription.Id, end, now, context.RequestAborted);
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, subscription.CustomerId)).RefreshAsync();
         var plan = await plans.GetAsync(tenantId, subscription.PlanId, context.RequestAborted);
-        return RatingJson.Ok(SubscriptionResponse.From(subscription with { ActiveTo = end, UpdatedAt = now }, now, plan?.ProRating ?? true));
+        return RatingJson.Ok(SubscriptionResponse.From(subscription with { ActiveTo = end, UpdatedAt = now }, zone, now, plan?.ProRating ?? true));
     }
 
-    private static async Task<IResult> UnscheduleAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+    private static async Task<IResult> UnscheduleAsync(string subscriptionId, HttpContext context, ISubscriptionStore store, ICustomerStore customers, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         var now = clock.GetUtcNow();
@@ -191,11 +197,11 @@ public static class SubscriptionEndpoints
 
         await store.SetEndAsync(tenantId, subscription.Id, null, now, context.RequestAborted);
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, subscription.CustomerId)).RefreshAsync();
-        return RatingJson.Ok(SubscriptionResponse.From(subscription with { ActiveTo = null, UpdatedAt = now }, now));
+        return RatingJson.Ok(SubscriptionResponse.From(subscription with { ActiveTo = null, UpdatedAt = now }, await ZoneAsync(customers, subscription, context.RequestAborted), now));
     }
 
     private static async Task<IResult> ChangeAsync(
-        string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, IFeatureStore features, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
+        string subscriptionId, HttpContext context, ISubscriptionStore store, IPlanStore plans, ICustomerStore customers, IFeatureStore features, IGrainFactory grains, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
         var tenantId = context.User.GetTenantId();
         var now = clock.GetUtcNow();
@@ -218,7 +224,10 @@ public static class SubscriptionEndpoints
             return Problems.Validation("customPlan", "is not supported; change to a published plan with plan.key.");
         }
 
-        var at = SubscriptionTerms.Timing(root, "timing", now, required: true, fields);
+        // The next subscription keeps the current one's cycle unless the change names another anchor; next_billing_cycle is the current one's.
+        var zone = await ZoneAsync(customers, current, context.RequestAborted);
+        var anchor = SubscriptionTerms.BillingAnchor(root, fields) ?? current.BillingAnchor;
+        var at = SubscriptionTerms.Timing(root, "timing", now, required: true, fields, BillingPeriods.Cycle(current, zone));
         var plan = await SubscriptionTerms.PlanAsync(plans, tenantId, root, "plan", now, fields, context.RequestAborted);
         if (at is { } t && t < now)
         {
@@ -246,16 +255,17 @@ public static class SubscriptionEndpoints
         {
             Description = description,
             Metadata = metadata,
+            BillingAnchor = anchor,
         };
-        if (await StartAsync(next, plan, current, features, store, grains, context.RequestAborted) is { } conflict)
+        if (await StartAsync(next, plan, current, zone, features, store, grains, context.RequestAborted) is { } conflict)
         {
             return conflict;
         }
 
         var currentPlan = await plans.GetAsync(tenantId, current.PlanId, context.RequestAborted);
         return RatingJson.Ok(new SubscriptionChangeResponse(
-            SubscriptionResponse.From(current with { ActiveTo = at, UpdatedAt = now }, now, currentPlan?.ProRating ?? true),
-            SubscriptionExpandedResponse.From(new SubscribedPlan(next, plan), now)));
+            SubscriptionResponse.From(current with { ActiveTo = at, UpdatedAt = now }, zone, now, currentPlan?.ProRating ?? true),
+            SubscriptionExpandedResponse.From(new SubscribedPlan(next, plan), zone, now)));
     }
 
     /// <summary>
@@ -263,12 +273,12 @@ public static class SubscriptionEndpoints
     /// where it starts) and refreshes the customer's rating grain; a 409 when it would overlap another.
     /// </summary>
     private static async Task<IResult?> StartAsync(
-        Subscription subscription, Plan plan, Subscription? ending, IFeatureStore features, ISubscriptionStore store, IGrainFactory grains, CancellationToken cancellationToken)
+        Subscription subscription, Plan plan, Subscription? ending, TimeZoneInfo zone, IFeatureStore features, ISubscriptionStore store, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var byKey = (await features.ListAsync(subscription.TenantId, cancellationToken)).Where(f => f.ArchivedAt is null).ToDictionary(f => f.Key, StringComparer.Ordinal);
         try
         {
-            await store.CreateAsync(subscription, SubscriptionTerms.Entitlements(subscription, plan, byKey), ending, cancellationToken);
+            await store.CreateAsync(subscription, SubscriptionTerms.Entitlements(subscription, plan, byKey, zone), ending, cancellationToken);
         }
         catch (LedgerConflictException conflict)
         {
@@ -278,4 +288,11 @@ public static class SubscriptionEndpoints
         await grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(subscription.TenantId, subscription.CustomerId)).RefreshAsync();
         return null;
     }
+
+    /// <summary>The zone a customer's periods are cut in (UTC for a customer not found, whose request fails anyway).</summary>
+    internal static TimeZoneInfo Zone(Customer? customer) => customer is null ? TimeZoneInfo.Utc : TimeZones.Find(customer.TimeZone);
+
+    /// <summary>The zone of the subscription's customer (UTC once the customer is deleted).</summary>
+    private static async Task<TimeZoneInfo> ZoneAsync(ICustomerStore customers, Subscription subscription, CancellationToken cancellationToken) =>
+        Zone(await customers.GetAsync(subscription.TenantId, subscription.CustomerId, cancellationToken));
 }

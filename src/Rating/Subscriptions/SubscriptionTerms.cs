@@ -14,9 +14,9 @@ internal static class SubscriptionTerms
 {
     /// <summary>
     /// OpenMeter's <c>SubscriptionTiming</c>: <c>immediate</c> (now), <c>next_billing_cycle</c> (the start
-    /// of next month, Tally's billing period) or an RFC 3339 instant. Null with an error otherwise.
+    /// of the next period of <paramref name="cycle"/>) or an RFC 3339 instant. Null with an error otherwise.
     /// </summary>
-    public static DateTimeOffset? Timing(JsonElement body, string field, DateTimeOffset now, bool required, JsonFields fields)
+    public static DateTimeOffset? Timing(JsonElement body, string field, DateTimeOffset now, bool required, JsonFields fields, BillingCycle cycle)
     {
         if (fields.Get(body, field) is not { } value)
         {
@@ -37,7 +37,7 @@ internal static class SubscriptionTerms
 
             if (text == "next_billing_cycle")
             {
-                return BillingPeriod.Containing(now).To;
+                return cycle.Containing(now).To;
             }
 
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) && Limits.IsStorable(at))
@@ -49,6 +49,16 @@ internal static class SubscriptionTerms
         fields.Add(field, $"is {JsonFields.Show(value)}; use \"immediate\", \"next_billing_cycle\" or an RFC 3339 date-time {Limits.StorableRange}.");
         return null;
     }
+
+    /// <summary>
+    /// OpenMeter's <c>billingAnchor</c>: an RFC 3339 instant whose local day of month and time of day (in
+    /// the customer's time zone) the periods turn on, normalised to the minute (usage is stored per
+    /// minute); null when absent.
+    /// </summary>
+    public static DateTimeOffset? BillingAnchor(JsonElement body, JsonFields fields) =>
+        fields.Instant(body, "billingAnchor", "", required: false) is { } anchor
+            ? new DateTimeOffset(anchor.UtcTicks - (anchor.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero)
+            : null;
 
     /// <summary>The plan version a <c>{key, version?}</c> reference names: that version (published), or the key's active one.</summary>
     public static async Task<Plan?> PlanAsync(IPlanStore plans, string tenantId, JsonElement body, string field, DateTimeOffset now, JsonFields fields, CancellationToken cancellationToken)
@@ -83,12 +93,14 @@ internal static class SubscriptionTerms
     /// <summary>
     /// The entitlements a subscription's plan grants: one per rate card with an entitlement template,
     /// in force while the card's phase is and the subscription lasts; metered ones reset every
-    /// <c>usagePeriod</c> (default: monthly, aligned with billing) and issue <c>issueAfterReset</c> again at each reset.
+    /// <c>usagePeriod</c> (default: monthly, anchored where the subscription's billing period starts)
+    /// and issue <c>issueAfterReset</c> again at each reset.
     /// </summary>
-    public static IReadOnlyList<Entitlement> Entitlements(Subscription subscription, Plan plan, IReadOnlyDictionary<string, Feature> features)
+    public static IReadOnlyList<Entitlement> Entitlements(Subscription subscription, Plan plan, IReadOnlyDictionary<string, Feature> features, TimeZoneInfo zone)
     {
         var granted = new List<Entitlement>();
-        var anchor = BillingPeriod.Containing(subscription.ActiveFrom).From;
+        // The anchor itself, not a boundary near the start: from the 28 February of an anchor on the 31st, months would drift to the 28th.
+        var anchor = subscription.BillingAnchor ?? BillingCycle.CalendarMonth(zone).Containing(subscription.ActiveFrom).From;
         foreach (var (phase, from, to) in SubscriptionTimeline.Phases(new SubscribedPlan(subscription, plan)))
         {
             var end = subscription.ActiveTo is { } activeTo && (to is null || activeTo < to) ? activeTo : to;

@@ -330,7 +330,7 @@ public sealed partial class CloseWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Scheduler_StartsEachEndedPeriodAfterItsGraceOnceAndCatchesUpMissedPeriods()
     {
-        var scheduler = new CloseScheduler(ledger.Tenants, ledger.CloseRuns, Starter(), Options.Create(options), clock, NullLogger<CloseScheduler>.Instance);
+        var scheduler = new CloseScheduler(ledger.Tenants, ledger.CloseRuns, ledger.Subscriptions, Starter(), Options.Create(options), clock, NullLogger<CloseScheduler>.Instance);
 
         clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 59, 59, TimeSpan.Zero));
         var withinGrace = await scheduler.RunOnceAsync(Ct);

@@ -4,12 +4,14 @@ using Tally.Billing.Meters;
 namespace Tally.Tests.Invoicer.Fakes;
 
 /// <summary>
-/// Usage the test fixes per meter, customer and period start (zero otherwise); the cutoff is the test's
-/// clock. Every question is recorded so a test can check the window the close asked for.
+/// Usage the test fixes per meter, customer and period start (zero otherwise), plus usage placed at
+/// instants, counted by every window that holds its instant; the cutoff is the test's clock. Every
+/// question is recorded so a test can check the window the close asked for.
 /// </summary>
 internal sealed class FixedClosingUsage(TimeProvider clock) : IClosingUsage
 {
     private readonly Dictionary<(string MeterId, string CustomerId, DateTimeOffset Month), decimal> totals = [];
+    private readonly List<(string MeterId, string CustomerId, DateTimeOffset At, decimal Quantity)> placed = [];
     private readonly List<ClosingQuery> queries = [];
     private readonly Lock gate = new();
 
@@ -32,6 +34,15 @@ internal sealed class FixedClosingUsage(TimeProvider clock) : IClosingUsage
         lock (gate)
         {
             totals[(meterId, customerId, month)] = total;
+        }
+    }
+
+    /// <summary>Usage of <paramref name="quantity"/> at <paramref name="at"/>: in a window [from, to) when from &lt;= at &lt; to.</summary>
+    public void Place(string meterId, string customerId, DateTimeOffset at, decimal quantity)
+    {
+        lock (gate)
+        {
+            placed.Add((meterId, customerId, at, quantity));
         }
     }
 
@@ -62,6 +73,11 @@ internal sealed class FixedClosingUsage(TimeProvider clock) : IClosingUsage
                 if (totals.TryGetValue((meter.Id, customer, month), out var total))
                 {
                     result[customer] = total;
+                }
+
+                foreach (var usage in placed.Where(p => p.MeterId == meter.Id && p.CustomerId == customer && p.At >= from && p.At < to))
+                {
+                    result[customer] = result.GetValueOrDefault(customer) + usage.Quantity;
                 }
             }
 

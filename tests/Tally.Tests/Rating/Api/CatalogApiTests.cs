@@ -23,7 +23,7 @@ public sealed class CatalogApiTests(RatingServerFixture server) : IClassFixture<
         await server.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, "/api/v1/customers/beta", key);
 
         Assert.Equal(
-            """{"key":"acme","name":"Acme","metadata":{"tier":"gold"},"usageAttribution":{"subjectKeys":["acme-1","acme-2"]},"primaryEmail":"billing@acme.test","currency":"EUR","createdAt":"2026-11-10T12:00:00Z","updatedAt":"2026-11-10T12:00:00Z"}""",
+            """{"key":"acme","name":"Acme","metadata":{"tier":"gold"},"usageAttribution":{"subjectKeys":["acme-1","acme-2"]},"primaryEmail":"billing@acme.test","currency":"EUR","timezone":"UTC","createdAt":"2026-11-10T12:00:00Z","updatedAt":"2026-11-10T12:00:00Z"}""",
             Without(created, "id"));
         Assert.Equal("usageAttribution.subjectKeys", conflict.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal(("Acme GmbH", "EUR", 2), (updated.GetProperty("name").GetString(), updated.GetProperty("currency").GetString(), updated.GetProperty("usageAttribution").GetProperty("subjectKeys").GetArrayLength()));
