@@ -6,7 +6,7 @@ namespace Tally.Browser;
 
 /// <summary>
 /// The finance console in Chromium against a whole server whose closes run at once (grace 0, approval above
-/// 1,000): a dry run and a real close of last month followed live, the approvals queue (approve, reject with
+/// 1,000): a dry run and a real close of May 2026 (the browser's "last month") followed live, the approvals queue (approve, reject with
 /// a reason), a failed customer retried, an invoice's lineage followed to its events, the CSV export, and
 /// the API's own validation messages shown next to the fields of a bad edit.
 /// </summary>
@@ -191,7 +191,7 @@ public sealed class FinanceConsoleTests(FinanceServer server, ITestOutputHelper 
 
         var pro = page.Locator("section[data-plan='pro'] tbody tr");
         await Assertions.Expect(pro.Locator("th")).ToHaveTextAsync("v1");
-        await Assertions.Expect(pro.Locator("td")).ToHaveTextAsync([new Regex("^active$"), new Regex("^USD$"), new Regex(@"^\d{4}-\d{2}-\d{2} to now$"), new Regex(@"^tokens \(tokens\): 10 USD per unit$")]);
+        await Assertions.Expect(pro.Locator("td")).ToHaveTextAsync([new Regex("^active$"), new Regex("^USD$"), new Regex("^2026-06-15 to now$"), new Regex(@"^tokens \(tokens\): 10 USD per unit$")]);
         await Assertions.Expect(page.Locator("section[data-plan='pro_eur'] tbody td").Nth(1)).ToHaveTextAsync("EUR");
         await Screenshots.TakeAsync(page, "console-plans.png");
         await AssertAccessibleAsync(page, "plans");

@@ -247,8 +247,9 @@ export class FinanceApi {
     return this.api.get<Page<Plan>>('/api/v1/plans?pageSize=1000').then((page) => page.items);
   }
 
+  /** By name, the way finance looks a customer up. */
   customers(): Promise<FullCustomer[]> {
-    return this.api.get<Page<FullCustomer>>('/api/v1/customers?pageSize=1000&expand=subscriptions').then((page) => page.items);
+    return this.api.get<Page<FullCustomer>>('/api/v1/customers?pageSize=1000&orderBy=name&expand=subscriptions').then((page) => page.items);
   }
 
   customer(idOrKey: string): Promise<FullCustomer> {
