@@ -101,7 +101,7 @@ export function Plans() {
         </p>
       </PageHead>
       {notice && (
-        <p class="notice" role="status">
+        <p class="notice" role="status" data-testid="plans-notice">
           {notice}
         </p>
       )}
