@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using Tally.Host.Hosting;
 
@@ -14,11 +16,44 @@ namespace Tally.Browser;
 /// Chromium driven by Playwright. Without Chromium nothing starts and <see cref="SkipReason"/> says why;
 /// without the built dashboard the fixture fails, since the page is then broken.
 /// </summary>
+/// <remarks>
+/// What the pages show depends on "now": the billing period, the live bill, grants in force, the
+/// close form's "last month". The machine's clock can stall or jump, so none of that reads it: the
+/// page's <c>Date</c> and the rating stage's clock (its keyed TimeProvider) stand still at
+/// <see cref="Now"/>, and the tests date their events before it. Ingestion, the usage store and the
+/// close keep real time, which is later than <see cref="Now"/>, so those events are simply past.
+/// </remarks>
 public class DashboardServer : IAsyncLifetime
 {
     public const string AdminToken = "tadm_browser-tests";
+
+    /// <summary>The instant the pages and the rating stage take for now: mid-June 2026, a month in the past.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 6, 15, 12, 0, 0, TimeSpan.Zero);
+
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    /// <summary>
+    /// Makes the page's <c>Date</c> stand at <see cref="Now"/> (<c>new Date()</c>, <c>Date.now()</c>); dates it is given
+    /// stay as given, and timers keep running, so polling and live streams work as they do. Not Playwright's clock:
+    /// that also swaps <c>window.performance</c> for a stand-in that records no entries, and the first-paint test
+    /// reads the page's performance timeline.
+    /// </summary>
+    private static readonly string FixedDateScript = $$"""
+        (() => {
+          const now = {{Now.ToUnixTimeMilliseconds()}};
+          const Real = Date;
+          function Fixed(...args) {
+            if (!new.target) return new Real(now).toString();
+            return args.length === 0 ? new Real(now) : new Real(...args);
+          }
+          Fixed.prototype = Real.prototype;
+          Fixed.now = () => now;
+          Fixed.parse = Real.parse;
+          Fixed.UTC = Real.UTC;
+          globalThis.Date = Fixed;
+        })();
+        """;
 
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-browser-").FullName;
     private WebApplication? _app;
@@ -29,6 +64,9 @@ public class DashboardServer : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
 
     public HttpClient Http { get; } = new();
+
+    /// <summary>The rating stage's clock, standing at <see cref="Now"/>.</summary>
+    public FakeTimeProvider RatingClock { get; } = new(Now);
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The server is not running.");
 
@@ -60,7 +98,9 @@ public class DashboardServer : IAsyncLifetime
             configuration[name] = value;
         }
 
-        _app = TallyServer.Build(new ServeSettings(TallyRoles.All, _dataDir, port) { Configuration = configuration });
+        _app = TallyServer.Build(
+            new ServeSettings(TallyRoles.All, _dataDir, port) { Configuration = configuration },
+            services => services.AddKeyedSingleton<TimeProvider>(Tally.Rating.RatingClock.Key, RatingClock));
         await _app.StartAsync(TestContext.Current.CancellationToken);
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
 
@@ -77,7 +117,8 @@ public class DashboardServer : IAsyncLifetime
         }
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    /// <summary>A fresh browser context (no cache, no session) whose <c>Date</c> stands at <see cref="Now"/>.</summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -86,6 +127,13 @@ public class DashboardServer : IAsyncLifetime
             TimezoneId = "UTC",
             Locale = "en-US",
         });
+        await context.AddInitScriptAsync(FixedDateScript);
+        return context;
+    }
+
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    {
+        var context = await NewContextAsync(width, height);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         return page;

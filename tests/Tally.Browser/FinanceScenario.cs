@@ -9,16 +9,19 @@ namespace Tally.Browser;
 /// A tenant with a closed-able past period, set up through the API: meter and feature <c>tokens</c>, plan
 /// <c>pro</c> (10 USD a token) and <c>pro_eur</c> (9 EUR), customers Acme Corp (150 tokens: 1,500.00, held
 /// for approval), Globex (120: 1,200.00, held) and Initech (30: 300.00, issued at once), each paying in USD
-/// and subscribed to <c>pro</c> since the start of last month, with their events in the middle of last month.
+/// and subscribed to <c>pro</c> since the start of the closed period (May 2026), with their events in its middle.
 /// </summary>
 public sealed class FinanceScenario(DashboardServer server, string key)
 {
     public string Key { get; } = key;
 
-    /// <summary>Last month (UTC), the period the tests close.</summary>
-    public static DateTimeOffset PeriodStart { get; } = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-1);
+    /// <summary>
+    /// The period the tests close: May 2026, the month before <see cref="DashboardServer.Now"/> (so the console's
+    /// "last month"), long ended by the server's real clock, which the close checks. Nothing reads the wall clock.
+    /// </summary>
+    public static DateTimeOffset PeriodStart { get; } = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static string Period => PeriodStart.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+    public const string Period = "2026-05";
 
     public IReadOnlyDictionary<string, string> CustomerIds { get; private set; } = new Dictionary<string, string>();
 
@@ -29,7 +32,7 @@ public sealed class FinanceScenario(DashboardServer server, string key)
         return scenario;
     }
 
-    /// <summary>The three customers on <c>pro</c> with their usage of last month, stored before this returns.</summary>
+    /// <summary>The three customers on <c>pro</c> with their usage of the period, stored before this returns.</summary>
     public async Task WithCustomersAsync()
     {
         var ids = new Dictionary<string, string>();
@@ -49,7 +52,7 @@ public sealed class FinanceScenario(DashboardServer server, string key)
         return customer.GetProperty("id").GetString()!;
     }
 
-    /// <summary>Posts events of last month (id, subject, tokens) and waits until they are stored.</summary>
+    /// <summary>Posts events of the period (id, subject, tokens) and waits until they are stored.</summary>
     public async Task PostAndWaitAsync(params (string Id, string Subject, long Tokens)[] events)
     {
         var middle = PeriodStart.AddDays(14).AddHours(12);

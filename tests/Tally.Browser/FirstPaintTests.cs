@@ -44,13 +44,7 @@ public sealed class FirstPaintTests(MonthOfMinutesServer server, ITestOutputHelp
     /// <summary>A fresh browser context each time: no cached page, scripts or data, the API key already in the session.</summary>
     private async Task<(double Paint, double Contentful)> MeasureAsync()
     {
-        var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            TimezoneId = "UTC",
-            Locale = "en-US",
-        });
+        var context = await server.NewContextAsync();
         await context.AddInitScriptAsync($"sessionStorage.setItem('tally.apiKey', '{server.Key}')");
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");

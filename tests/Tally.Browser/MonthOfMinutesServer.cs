@@ -8,8 +8,9 @@ namespace Tally.Browser;
 
 /// <summary>
 /// The dashboard server with a month of minute data for 50 meters: meters <c>metric_00</c> to
-/// <c>metric_49</c> (SUM of <c>$.value</c> by region), each with one event in every minute of the last
-/// 30 days (2,160,000 events), written straight into the aggregator's event store, then merged.
+/// <c>metric_49</c> (SUM of <c>$.value</c> by region), each with one event in every minute of the
+/// 30 days up to <see cref="DashboardServer.Now"/> (2,160,000 events), written straight into the aggregator's
+/// event store, then merged.
 /// </summary>
 public sealed class MonthOfMinutesServer : DashboardServer
 {
@@ -42,7 +43,8 @@ public sealed class MonthOfMinutesServer : DashboardServer
             });
         }
 
-        var now = DateTimeOffset.UtcNow;
+        // The 30 days up to the pages' now, so the period-to-date total is the same whatever the machine's clock says.
+        var now = Now;
         var end = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
         var start = end.AddMinutes(-Minutes);
         var periodStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);

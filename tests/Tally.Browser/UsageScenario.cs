@@ -33,7 +33,7 @@ public sealed class UsageScenario(DashboardServer server, string key)
         await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/v1/plans/{plan.GetProperty("id").GetString()}/publish", Key);
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", Key, new { key = "cust-a", name = "Customer A" });
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", Key, new { key = "cust-b", name = "Customer B" });
-        var now = DateTimeOffset.UtcNow;
+        var now = DashboardServer.Now;
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", Key, new
         {
             customerKey = "cust-a", plan = new { key = "pro" }, timing = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero),

@@ -176,6 +176,10 @@ export class UsageApi {
     return this.send<T>('PUT', path, body);
   }
 
+  delete(path: string): Promise<void> {
+    return this.send<void>('DELETE', path);
+  }
+
   private meterPath(slug: string): string {
     return `${this.isPortal ? '/api/v1/portal/meters' : '/api/v1/meters'}/${encodeURIComponent(slug)}`;
   }

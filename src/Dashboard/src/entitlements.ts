@@ -50,6 +50,12 @@ interface Rule {
 
 const part = encodeURIComponent;
 
+/** The order usage burns grants in (Tally's GrantBurnDown.Order): lowest priority number, soonest expiry, earliest effect, id. */
+export function burnDownOrder(a: Grant, b: Grant): number {
+  const expiry = (g: Grant) => (g.expiresAt ? Date.parse(g.expiresAt) : Number.POSITIVE_INFINITY);
+  return a.priority - b.priority || expiry(a) - expiry(b) || Date.parse(a.effectiveAt) - Date.parse(b.effectiveAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export async function loadEntitlements(api: UsageApi, customerId: string): Promise<EntitlementView[]> {
   const base = `/api/v2/customers/${part(customerId)}/entitlements`;
   const [entitlements, rules] = await Promise.all([
@@ -66,7 +72,7 @@ export async function loadEntitlements(api: UsageApi, customerId: string): Promi
       const thresholds = rules
         .filter((rule) => !rule.disabled && (!rule.features || rule.features.some((f) => f.key === entitlement.featureKey || f.id === entitlement.featureId)))
         .flatMap((rule) => rule.thresholds);
-      return { featureKey: entitlement.featureKey, type: entitlement.type, currentUsagePeriod: entitlement.currentUsagePeriod, value, grants, thresholds };
+      return { featureKey: entitlement.featureKey, type: entitlement.type, currentUsagePeriod: entitlement.currentUsagePeriod, value, grants: [...grants].sort(burnDownOrder), thresholds };
     }),
   );
 }

@@ -1,9 +1,9 @@
-import type { FunctionComponent } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, UsageApi } from '../api';
 import { useLocation } from '../router';
 import { apiKeyName, load, save, takePortalToken } from '../session';
 import { Dashboard } from './Dashboard';
+import { lazy } from './Lazy';
 import { Failure, Loading } from './States';
 import { SignIn } from './SignIn';
 
@@ -68,41 +68,19 @@ interface ConsoleProps {
   onUnauthorized: () => void;
 }
 
-let consoleModule: FunctionComponent<ConsoleProps> | null = null;
-
 /**
  * The finance console is a chunk of its own, fetched only when a tenant opens /console: the usage
  * dashboard's first paint (and the embedded portal view) never pays for it.
  */
-function LazyConsole(props: ConsoleProps) {
-  const [Console, setConsole] = useState<FunctionComponent<ConsoleProps> | null>(() => consoleModule);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    if (Console) return;
-    import('../console/Console').then(
-      (module) => {
-        consoleModule = module.Console;
-        setConsole(() => module.Console);
-      },
-      () => setFailed(true),
-    );
-  }, []);
-  if (failed) {
-    return (
-      <main class="content narrow" id="main">
-        <Failure error={new ApiError(0, 'The console did not load', 'Check that Tally is running, then reload the page.')} what="the finance console" />
-      </main>
-    );
-  }
-  if (!Console) {
-    return (
-      <main class="content narrow" id="main">
-        <Loading what="the finance console" />
-      </main>
-    );
-  }
-  return <Console {...props} />;
-}
+const LazyConsole = lazy<ConsoleProps>(
+  () => import('../console/Console').then((module) => module.Console),
+  'the finance console',
+  (content) => (
+    <main class="content narrow" id="main">
+      {content}
+    </main>
+  ),
+);
 
 function PortalApp() {
   const api = useMemo(() => {

@@ -10,8 +10,8 @@ import { Events } from './Events';
 import { FinanceApi, type FullCustomer } from './financeApi';
 import { InvoiceDetail } from './InvoiceDetail';
 import { Invoices } from './Invoices';
-import { Plans } from './Plans';
-import { ConsoleContext, PageHead } from './shared';
+import { NewPlan, PlanVersion, Plans } from './Plans';
+import { ConsoleContext, focusPageHeading, PageHead } from './shared';
 import { SubscriptionDetail, Subscriptions } from './Subscriptions';
 import './console.css';
 
@@ -55,13 +55,13 @@ export function Console({ api, onSignOut, onUnauthorized }: Props) {
     );
   }, [finance, path, approvalsVersion]);
 
-  // After a navigation, the new page's heading takes the focus, so a screen reader announces it.
+  // After a navigation, the new page's heading takes the focus (see focusPageHeading).
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    requestAnimationFrame(() => document.getElementById('page-title')?.focus({ preventScroll: true }));
+    focusPageHeading();
   }, [path]);
 
   const reloadCustomers = useCallback(() => setCustomersVersion((n) => n + 1), []);
@@ -137,7 +137,7 @@ function Route({ path, search }: { path: string; search: string }) {
     case 'events':
       return <Events key={search} search={search} />;
     case 'plans':
-      return <Plans />;
+      return id === 'new' ? <NewPlan /> : id ? <PlanVersion key={id} planId={id} /> : <Plans />;
     case 'customers':
       return id ? <CustomerDetail key={id} customerId={id} /> : <Customers />;
     case 'subscriptions':

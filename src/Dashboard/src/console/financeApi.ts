@@ -1,6 +1,9 @@
 // The finance console's view of Tally's HTTP API: close runs, invoices and their lineage, the catalog.
 // Shapes are the routes' own (OpenMeter's where Tally follows it); amounts are decimal strings.
 import type { Customer, UsageApi } from '../api';
+import type { Feature, Plan, Price } from './catalog';
+
+export type { Feature, Plan, PlanPhase, Price, RateCard } from './catalog';
 
 export interface Page<T> {
   totalCount: number;
@@ -118,29 +121,6 @@ export interface ListedEvent {
   storedAt: string;
 }
 
-export interface RateCard {
-  type: string;
-  key: string;
-  name: string;
-  featureKey?: string | null;
-  billingCadence?: string | null;
-  price?: { type: string; amount?: string; mode?: string; tiers?: { upToAmount?: string | null; unitPrice?: { amount: string } | null; flatPrice?: { amount: string } | null }[]; quantityPerPackage?: string } | null;
-}
-
-export interface Plan {
-  id: string;
-  key: string;
-  version: number;
-  name: string;
-  description?: string | null;
-  currency: string;
-  billingCadence: string;
-  status: 'draft' | 'scheduled' | 'active' | 'archived';
-  effectiveFrom: string | null;
-  effectiveTo: string | null;
-  phases: { key: string; name: string; duration: string | null; rateCards: RateCard[] }[];
-}
-
 export interface Subscription {
   id: string;
   name: string;
@@ -153,7 +133,7 @@ export interface Subscription {
 }
 
 export interface SubscriptionExpanded extends Subscription {
-  phases: { key: string; name: string; activeFrom: string; activeTo: string | null; items: { key: string; name: string; featureKey: string | null; price: RateCard['price'] }[] }[];
+  phases: { key: string; name: string; activeFrom: string; activeTo: string | null; items: { key: string; name: string; featureKey: string | null; price: Price | null }[] }[];
 }
 
 export interface FullCustomer extends Customer {
@@ -247,8 +227,39 @@ export class FinanceApi {
     return this.api.get<Page<Plan>>('/api/v1/plans?pageSize=1000').then((page) => page.items);
   }
 
+  /** Every version of a plan key, oldest first. */
+  planVersions(key: string): Promise<Plan[]> {
+    return this.api.get<Page<Plan>>(`/api/v1/plans?key=${path(key)}&pageSize=1000`).then((page) => page.items);
+  }
+
+  plan(id: string): Promise<Plan> {
+    return this.api.get<Plan>(`/api/v1/plans/${path(id)}`);
+  }
+
+  createPlan(body: unknown): Promise<Plan> {
+    return this.api.post<Plan>('/api/v1/plans', body);
+  }
+
+  updatePlan(id: string, body: unknown): Promise<Plan> {
+    return this.api.put<Plan>(`/api/v1/plans/${path(id)}`, body);
+  }
+
+  /** publish, archive, or next (a new draft version from this one). */
+  planAction(id: string, action: 'publish' | 'archive' | 'next'): Promise<Plan> {
+    return this.api.post<Plan>(`/api/v1/plans/${path(id)}/${action}`);
+  }
+
+  deletePlan(id: string): Promise<void> {
+    return this.api.delete(`/api/v1/plans/${path(id)}`);
+  }
+
+  features(): Promise<Feature[]> {
+    return this.api.get<Page<Feature>>('/api/v1/features?pageSize=1000').then((page) => page.items);
+  }
+
+  /** By name, the way finance looks a customer up. */
   customers(): Promise<FullCustomer[]> {
-    return this.api.get<Page<FullCustomer>>('/api/v1/customers?pageSize=1000&expand=subscriptions').then((page) => page.items);
+    return this.api.get<Page<FullCustomer>>('/api/v1/customers?pageSize=1000&orderBy=name&expand=subscriptions').then((page) => page.items);
   }
 
   customer(idOrKey: string): Promise<FullCustomer> {

@@ -152,10 +152,29 @@ export function FormProblem({ error, fields }: { error: ApiError | null; fields:
   );
 }
 
+// After a navigation the new page's heading takes the focus, so a screen reader announces the page. A page
+// whose code is still loading has no heading yet: its heading takes the focus when it appears.
+let headingWanted = false;
+
+function focusHeading(): void {
+  const heading = document.getElementById('page-title');
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  headingWanted = false;
+}
+
+export function focusPageHeading(): void {
+  headingWanted = true;
+  requestAnimationFrame(focusHeading);
+}
+
 export function PageHead({ title, children }: { title: string; children?: ComponentChildren }) {
   useEffect(() => {
     document.title = `${title} · Tally finance`;
   }, [title]);
+  useEffect(() => {
+    if (headingWanted) focusHeading();
+  }, []);
   return (
     <div class="page-head">
       <h1 id="page-title" tabIndex={-1}>
