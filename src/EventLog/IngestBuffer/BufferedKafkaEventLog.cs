@@ -22,6 +22,9 @@ public sealed class BufferedKafkaEventLog : IEventLog, IEventLogProgress
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
+    // As long as the direct log's own requests may take, so a caller sees Kafka being away the same way.
+    private static readonly TimeSpan ForwardedTimeout = TimeSpan.FromSeconds(30);
+
     private readonly FileEventLog _buffer;
     private readonly KafkaOptions _kafka;
     private readonly ILoggerFactory _loggers;
@@ -198,11 +201,24 @@ public sealed class BufferedKafkaEventLog : IEventLog, IEventLogProgress
     /// <inheritdoc />
     /// <remarks>
     /// First waits until every record this buffer acknowledged before the call is in Kafka, so the ends returned
-    /// cover them (the period close's snapshot of "everything acknowledged by now"); waits out a Kafka outage.
+    /// cover them (the period close's snapshot of "everything acknowledged by now").
     /// </remarks>
+    /// <exception cref="IOException">Kafka has not taken them within 30 s (it is away): the ends would not cover them.</exception>
     public async ValueTask<IReadOnlyList<long>> GetEndPositionsAsync(CancellationToken cancellationToken)
     {
-        await WaitForwardedAsync(_buffer.EndPositions(), cancellationToken).ConfigureAwait(false);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ForwardedTimeout);
+        try
+        {
+            await WaitForwardedAsync(_buffer.EndPositions(), limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Pending} events this gateway acknowledged are not in Kafka topic '{_kafka.Topic}' yet; Kafka's end positions would not cover them."));
+        }
+
         return await Direct.GetEndPositionsAsync(cancellationToken).ConfigureAwait(false);
     }
 
