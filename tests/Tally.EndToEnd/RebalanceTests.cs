@@ -23,7 +23,7 @@ public sealed class RebalanceTests : IAsyncLifetime
     public async Task Aggregators_OneFrozenPastItsSessionThenResumed_CountEveryEventOnce()
     {
         var bootstrap = await _processes.StartKafkaMockAsync();
-        var connection = await _processes.StartClickHouseAsync("rebalance");
+        var connection = await _processes.StartClickHouseAsync("secret-of-the-rebalance-test");
         var shared = new Dictionary<string, string>
         {
             ["TALLY_ADMIN_TOKEN"] = AdminToken,
