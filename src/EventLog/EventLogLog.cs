@@ -4,7 +4,7 @@ namespace Tally.EventLog;
 
 /// <summary>
 /// Every log message of the event log adapters, with stable event ids (3000-3099): the embedded log uses
-/// 3000-3009 and 3020-3039, Kafka 3010-3019.
+/// 3000-3009 and 3020-3039, Kafka 3010-3019, the ingest buffer in front of Kafka 3040-3059.
 /// </summary>
 internal static partial class EventLogLog
 {
@@ -61,4 +61,28 @@ internal static partial class EventLogLog
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Consumer of group {Group} did not close within {Seconds} s; its partitions move after the session timeout")]
     public static partial void CloseTimedOut(ILogger logger, string group, double seconds);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "Could not delete released segments of partition {Partition} of event log {Directory}; a later release retries")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, int partition, string directory);
+
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "Ingest buffer {Directory}: {Partitions} partitions, {Pending} records not yet in Kafka topic {Topic}, at most {MaxBytes} bytes")]
+    public static partial void BufferOpened(ILogger logger, string directory, int partitions, long pending, string topic, long maxBytes);
+
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Information, Message = "Forwarding the ingest buffer to Kafka topic {Topic} ({KafkaPartitions} partitions) from positions {Positions}")]
+    public static partial void ForwardingStarted(ILogger logger, string topic, int kafkaPartitions, string positions);
+
+    [LoggerMessage(EventId = 3042, Level = LogLevel.Warning, Message = "Forwarding the ingest buffer to Kafka stopped ({Reason}); {Pending} records wait in the buffer, retrying in {Seconds} s")]
+    public static partial void ForwardingFailed(ILogger logger, string reason, long pending, double seconds);
+
+    [LoggerMessage(EventId = 3043, Level = LogLevel.Warning, Message = "Ingest buffer {Directory} is full ({Bytes} of {MaxBytes} bytes, {Pending} records waiting for Kafka); refusing events with 503 until Kafka takes records again")]
+    public static partial void BufferFull(ILogger logger, string directory, long bytes, long maxBytes, long pending);
+
+    [LoggerMessage(EventId = 3044, Level = LogLevel.Information, Message = "Ingest buffer {Directory} has room again ({Bytes} of {MaxBytes} bytes)")]
+    public static partial void BufferHasRoom(ILogger logger, string directory, long bytes, long maxBytes);
+
+    [LoggerMessage(EventId = 3045, Level = LogLevel.Information, Message = "Ingest buffer drained to Kafka before stopping")]
+    public static partial void BufferDrained(ILogger logger);
+
+    [LoggerMessage(EventId = 3046, Level = LogLevel.Warning, Message = "Stopping with {Pending} records of the ingest buffer not yet in Kafka; they are forwarded at the next start on this data directory")]
+    public static partial void BufferLeftPending(ILogger logger, long pending);
 }

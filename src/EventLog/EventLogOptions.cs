@@ -20,6 +20,19 @@ public sealed class EventLogOptions
     /// <summary>Segment size before the embedded log rolls to a new file.</summary>
     [Range(1024 * 1024, 4L * 1024 * 1024 * 1024, ErrorMessage = "EventLog:SegmentBytes must be between 1 MiB and 4 GiB.")]
     public long SegmentBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Kafka mode: whether an ingest gateway acknowledges events once they are durable in its local buffer and forwards
+    /// them to Kafka (true), or only once Kafka acknowledged them, answering 503 while Kafka is slow or away (false).
+    /// </summary>
+    public bool BufferEnabled { get; set; } = true;
+
+    /// <summary>Directory of the ingest gateway's buffer in Kafka mode; defaults to <c>{data-dir}/ingest-buffer</c>.</summary>
+    public string? BufferDirectory { get; set; }
+
+    /// <summary>The most bytes the buffer's files may hold; past it ingest answers 503 with Retry-After.</summary>
+    [Range(1024 * 1024, 1024L * 1024 * 1024 * 1024, ErrorMessage = "EventLog:BufferMaxBytes must be between 1 MiB and 1 TiB.")]
+    public long BufferMaxBytes { get; set; } = 1024L * 1024 * 1024;
 }
 
 /// <summary>Configuration section <c>Kafka</c>. Setting <see cref="BootstrapServers"/> switches the log to Kafka.</summary>

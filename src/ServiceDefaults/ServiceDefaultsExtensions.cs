@@ -78,7 +78,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz");
+        app.MapHealthChecks("/readyz", new() { ResponseWriter = ReadinessResponse.WriteAsync });
         app.MapTallyMetrics();
         return app;
     }

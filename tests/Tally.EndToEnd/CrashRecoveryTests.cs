@@ -82,10 +82,10 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(Batches, acknowledged);
 
         var expected = Expected();
-        await Eventually.EqualsAsync(expected["calls"], () => TotalAsync(api, key, "calls"), TimeSpan.FromMinutes(10));
+        await Eventually.EqualsAsync(expected["calls"], () => api.MeterTotalAsync(key, "calls"), TimeSpan.FromMinutes(10));
         foreach (var (slug, _, _) in Meters)
         {
-            Assert.True(expected[slug] == await TotalAsync(api, key, slug), $"{slug}: expected {expected[slug]}, got {await TotalAsync(api, key, slug)}");
+            Assert.True(expected[slug] == await api.MeterTotalAsync(key, slug), $"{slug}: expected {expected[slug]}, got {await api.MeterTotalAsync(key, slug)}");
         }
     }
 
@@ -151,12 +151,6 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     {
         await _up.StartAsync();
         _serving.TrySetResult();
-    }
-
-    private static async Task<decimal> TotalAsync(PipelineApi api, string key, string meter)
-    {
-        var body = await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/meters/{meter}/query", key);
-        return body.GetProperty("data").EnumerateArray().Sum(value => value.GetProperty("value").GetDecimal());
     }
 
     public ValueTask DisposeAsync() => _up.DisposeAsync();

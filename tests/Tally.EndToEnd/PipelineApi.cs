@@ -52,6 +52,13 @@ public sealed class PipelineApi(Uri ingestUrl, Uri apiUrl) : IDisposable
         return body;
     }
 
+    /// <summary>A meter's total over everything stored: the sum of its query's rows.</summary>
+    public async Task<decimal> MeterTotalAsync(string apiKey, string meter)
+    {
+        var body = await ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/meters/{meter}/query", apiKey);
+        return body.GetProperty("data").EnumerateArray().Sum(value => value.GetProperty("value").GetDecimal());
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static async Task<(HttpStatusCode, JsonElement)> ReadAsync(HttpResponseMessage response)

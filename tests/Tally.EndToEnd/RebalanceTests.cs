@@ -23,7 +23,7 @@ public sealed class RebalanceTests : IAsyncLifetime
     public async Task Aggregators_OneFrozenPastItsSessionThenResumed_CountEveryEventOnce()
     {
         var bootstrap = await _processes.StartKafkaMockAsync();
-        var connection = await _processes.StartClickHouseAsync("rebalance-secret");
+        var connection = await _processes.StartClickHouseAsync("secret-of-the-rebalance-test");
         var shared = new Dictionary<string, string>
         {
             ["TALLY_ADMIN_TOKEN"] = AdminToken,
@@ -52,26 +52,26 @@ public sealed class RebalanceTests : IAsyncLifetime
 
         // Both members share the partitions while the first 300 events are counted.
         await SendAsync(client, key, 0, 300);
-        await Eventually.EqualsAsync(300m, () => TotalAsync(client, key, "calls"), TimeSpan.FromMinutes(2));
+        await Eventually.EqualsAsync(300m, () => client.MeterTotalAsync(key, "calls"), TimeSpan.FromMinutes(2));
 
         // Freeze one member while events flow; the other takes every partition after the session timeout.
         var sending = SendAsync(client, key, 300, 900, resendFrom: 0);
-        await Eventually.EqualsAsync(true, async () => await TotalAsync(client, key, "calls") >= 400m, TimeSpan.FromMinutes(2));
+        await Eventually.EqualsAsync(true, async () => await client.MeterTotalAsync(key, "calls") >= 400m, TimeSpan.FromMinutes(2));
         Signal(frozen, "STOP");
         await steady.WaitForLineAsync("assigned partitions 0,1,2,3 of", TimeSpan.FromMinutes(1));
         await sending;
-        await Eventually.EqualsAsync(900m, () => TotalAsync(client, key, "calls"), TimeSpan.FromMinutes(2));
+        await Eventually.EqualsAsync(900m, () => client.MeterTotalAsync(key, "calls"), TimeSpan.FromMinutes(2));
         // Taking over partitions the other member had committed, it first completed its identity index from the store.
         Assert.Contains("completing its identity index from the event store", steady.Output, StringComparison.Ordinal);
 
         // Resumed, the zombie may still write what it had read; the group then shares the partitions again.
         Signal(frozen, "CONT");
         await SendAsync(client, key, 900, 1000, resendFrom: 850);
-        await Eventually.EqualsAsync(1000m, () => TotalAsync(client, key, "calls"), TimeSpan.FromMinutes(2));
+        await Eventually.EqualsAsync(1000m, () => client.MeterTotalAsync(key, "calls"), TimeSpan.FromMinutes(2));
 
         Assert.Equal(
             (1000m, Enumerable.Range(0, 1000).Sum(n => (decimal)Ms(n)), 37m, Ms(999)),
-            (await TotalAsync(client, key, "calls"), await TotalAsync(client, key, "ms"), await TotalAsync(client, key, "users"), await TotalAsync(client, key, "latest")));
+            (await client.MeterTotalAsync(key, "calls"), await client.MeterTotalAsync(key, "ms"), await client.MeterTotalAsync(key, "users"), await client.MeterTotalAsync(key, "latest")));
     }
 
     private static int Ms(int n) => (n * 31 % 100) + 1;
@@ -94,12 +94,6 @@ public sealed class RebalanceTests : IAsyncLifetime
 
     private static string Event(int n) =>
         string.Create(CultureInfo.InvariantCulture, $$$"""{"specversion":"1.0","id":"ev-{{{n}}}","source":"rebalance","type":"call","subject":"cust-{{{n % 13}}}","time":"{{{Epoch.AddSeconds(n).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}}","data":{"ms":{{{Ms(n)}}},"user":"u{{{n % 37}}}"}}""");
-
-    private static async Task<decimal> TotalAsync(PipelineApi client, string key, string meter)
-    {
-        var body = await client.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/meters/{meter}/query", key);
-        return body.GetProperty("data").EnumerateArray().Sum(value => value.GetProperty("value").GetDecimal());
-    }
 
     private static void Signal(TallyProcess process, string signal) =>
         System.Diagnostics.Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();

@@ -21,6 +21,17 @@ internal sealed class TallyProcesses(string prefix) : IAsyncDisposable
     public async Task<string> StartKafkaMockAsync() =>
         (await Start("kafka-mock", [], "kafka-mock").WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout)).Groups[1].Value;
 
+    /// <summary>
+    /// Starts <c>tally kafka-mock --port {port}</c>: one broker on a loopback port of the test's choosing, so a mock
+    /// started again after this process is killed is where the clients left it (empty).
+    /// </summary>
+    public async Task<TallyProcess> StartKafkaMockAsync(int port)
+    {
+        var mock = Start("kafka-mock", [], "kafka-mock", "--port", port.ToString(CultureInfo.InvariantCulture));
+        await mock.WaitForLineAsync(@"^Kafka: (\S+)$", StartTimeout);
+        return mock;
+    }
+
     /// <summary>Starts <c>tally clickhouse</c> behind <paramref name="password"/>; the driver connection string, password included.</summary>
     public async Task<string> StartClickHouseAsync(string password)
     {
@@ -55,8 +66,16 @@ internal sealed class TallyProcesses(string prefix) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // TALLY_E2E_LOG_DIR keeps every process's whole output, for a failure the last 20,000 characters do not explain.
+        var logDirectory = Environment.GetEnvironmentVariable("TALLY_E2E_LOG_DIR");
         for (var i = _processes.Count - 1; i >= 0; i--)
         {
+            if (!string.IsNullOrEmpty(logDirectory))
+            {
+                Directory.CreateDirectory(logDirectory);
+                await File.WriteAllTextAsync(Path.Combine(logDirectory, $"{Path.GetFileName(DataDir)}-{i:D2}-{_processes[i].Name}.log"), _processes[i].Output);
+            }
+
             if (TestContext.Current.TestState?.Result == TestResult.Failed)
             {
                 var output = _processes[i].Output;

@@ -220,7 +220,8 @@ spec:
             - name: home
               mountPath: /home/app
       volumes:
-        # Scratch only: with Kafka, ClickHouse and PostgreSQL configured nothing here must survive.
+        # With Kafka, ClickHouse and PostgreSQL configured only ingest keeps state here: its buffer of events not
+        # yet in Kafka, which survives container restarts but not the pod (see helm/README.md).
         - name: data
           emptyDir: {}
         - name: tmp

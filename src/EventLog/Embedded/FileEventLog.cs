@@ -31,6 +31,11 @@ namespace Tally.EventLog.Embedded;
 /// allows, without a restart. A directory written by an earlier version has no journal: its contents count as
 /// committed, and the first group writes the journal before any record.
 /// </para>
+/// <para>
+/// Used as the ingest gateway's buffer in front of Kafka, the log has a capacity (an append that would grow its
+/// files past it is refused whole with <see cref="EventLogFullException"/>) and its one reader releases what it has
+/// passed on (<see cref="ReleaseAsync"/>), which deletes whole segments.
+/// </para>
 /// </remarks>
 public sealed class FileEventLog : IEventLog, IEventLogProgress
 {
@@ -51,15 +56,18 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
     private readonly Lock _probeGate = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int Partition, long Position)> _releases = new();
+    private readonly long? _capacityBytes;
     private readonly Task _writer;
     private volatile Exception? _fault;
     private long _failedBytes;
     private Task _probe = Task.CompletedTask;
     private int _disposed;
 
-    private FileEventLog(LogDirectory directory, GroupCommitter committer, WriteSteps steps, ILogger logger, TimeProvider timeProvider)
+    private FileEventLog(LogDirectory directory, GroupCommitter committer, WriteSteps steps, ILogger logger, TimeProvider timeProvider, long? capacityBytes)
     {
         _directory = directory;
+        _capacityBytes = capacityBytes;
         _committer = committer;
         _partitions = committer.Partitions;
         Steps = steps;
@@ -95,6 +103,12 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
     /// <summary>Records committed so far, over all partitions (for tests and telemetry).</summary>
     internal long RecordCount => _partitions.Sum(p => p.DurableNext);
 
+    /// <summary>Bytes in the log's segment files, over all partitions (approximate while a group is being written).</summary>
+    public long SizeInBytes => _committer.SizeInBytes;
+
+    /// <summary>The capacity given at open, or null for none.</summary>
+    public long? CapacityBytes => _capacityBytes;
+
     /// <summary>The full path of the log directory.</summary>
     public string Directory => _directory.Path;
 
@@ -114,15 +128,27 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
     /// </summary>
     /// <exception cref="IOException">The directory is already open by another process or instance.</exception>
     /// <exception cref="InvalidOperationException">The directory was created with another partition count.</exception>
+    /// <param name="directory">The log's directory, created when absent.</param>
+    /// <param name="partitions">Partitions of a new log; an existing one must have been created with as many.</param>
+    /// <param name="segmentBytes">Size past which a partition rolls to a new segment file.</param>
+    /// <param name="logger">Where recovery and write failures are logged.</param>
+    /// <param name="timeProvider">The consumers' clock for waits.</param>
+    /// <param name="capacityBytes">When set, appends that would grow the segment files past it are refused.</param>
     public static FileEventLog Open(
         string directory,
         int partitions,
         long segmentBytes = DefaultSegmentBytes,
         ILogger? logger = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        long? capacityBytes = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
+        if (capacityBytes is { } capacity)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        }
+
         logger ??= NullLogger.Instance;
         var root = LogDirectory.Open(directory, partitions);
         var steps = new WriteSteps();
@@ -138,13 +164,19 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
         }
 
         EventLogLog.FileLogOpened(logger, root.Path, partitions, committer.Partitions.Sum(p => p.DurableNext));
-        return new FileEventLog(root, committer, steps, logger, timeProvider ?? TimeProvider.System);
+        return new FileEventLog(root, committer, steps, logger, timeProvider ?? TimeProvider.System, capacityBytes);
     }
+
+    /// <summary>
+    /// The partition count a log directory was created with, or null when <paramref name="directory"/> holds no log yet.
+    /// </summary>
+    public static int? StoredPartitionCount(string directory) => LogDirectory.StoredPartitionCount(directory);
 
     /// <inheritdoc />
     /// <remarks>
-    /// All or nothing: when this throws <see cref="StorageFullException"/> (full disk) or <see cref="IOException"/>,
-    /// none of <paramref name="records"/> was stored. Only a cancelled wait leaves the outcome open.
+    /// All or nothing: when this throws <see cref="StorageFullException"/> (full disk), <see cref="EventLogFullException"/>
+    /// (past the capacity) or <see cref="IOException"/>, none of <paramref name="records"/> was stored. Only a cancelled
+    /// wait leaves the outcome open.
     /// </remarks>
     public async ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
     {
@@ -167,6 +199,37 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
         }
 
         await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Tells the log that its one reader has passed on every record of <paramref name="partition"/> before
+    /// <paramref name="position"/>: segments holding only such records are deleted (and a drained active segment of
+    /// at least a quarter of the segment size is sealed so it can go too). Completes once the writer has done so.
+    /// Only for a log with a single reader that has committed that far; other readers could no longer read them.
+    /// </summary>
+    public async ValueTask ReleaseAsync(int partition, long position, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, _partitions.Length);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _releases.Enqueue((partition, position));
+
+        // An empty request wakes the writer, which applies releases before each group.
+        var wake = new AppendRequest([]);
+        if (_requests.Writer.TryWrite(wake))
+        {
+            await wake.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every partition's committed end.</summary>
+    internal long[] EndPositions() => [.. _partitions.Select(p => p.DurableNext)];
+
+    /// <summary>Every partition's committed position of <paramref name="group"/>.</summary>
+    internal long[] CommittedPositions(string group)
+    {
+        var offsets = GroupOffsets.Load(_directory.GroupsPath, group, _partitions.Length);
+        return [.. Enumerable.Range(0, _partitions.Length).Select(offsets.Get)];
     }
 
     /// <inheritdoc />
@@ -266,14 +329,14 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
         var reader = _requests.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var hasRecords = false;
             while (batch.Count < MaxRequestsPerCommit && reader.TryRead(out var request))
             {
                 batch.Add(request);
-                hasRecords |= request.Records.Count > 0;
             }
 
-            if (hasRecords)
+            ApplyReleases();
+            RefuseOverCapacity(batch);
+            if (batch.Exists(r => r.Records.Count > 0))
             {
                 Commit(batch);
             }
@@ -323,6 +386,51 @@ public sealed class FileEventLog : IEventLog, IEventLogProgress
         Recovered();
         _signal.Pulse();
         batch.ForEach(r => r.Done.TrySetResult());
+    }
+
+    private void ApplyReleases()
+    {
+        while (_releases.TryDequeue(out var release))
+        {
+            try
+            {
+                _partitions[release.Partition].Release(release.Position, _committer.SegmentBytes / 4);
+            }
+            catch (Exception ex)
+            {
+                // Only space is at stake: the segments stay until a later release deletes them.
+                EventLogLog.ReleaseFailed(_logger, ex, release.Partition, Directory);
+            }
+        }
+    }
+
+    /// <summary>Fails (and drops from the group) every request that would take the files past the capacity; in arrival order.</summary>
+    private void RefuseOverCapacity(List<AppendRequest> batch)
+    {
+        if (_capacityBytes is not { } capacity)
+        {
+            return;
+        }
+
+        var held = _committer.SizeInBytes;
+        batch.RemoveAll(request =>
+        {
+            if (request.Records.Count == 0)
+            {
+                return false;
+            }
+
+            var bytes = request.Records.Sum(r => (long)RecordFrame.SizeOf(r));
+            if (held + bytes <= capacity)
+            {
+                held += bytes;
+                return false;
+            }
+
+            request.Done.TrySetException(new EventLogFullException(
+                $"The event log in '{Directory}' holds {held} bytes and may hold {capacity}; the {bytes} bytes of this append were not stored."));
+            return true;
+        });
     }
 
     private void Probe()

@@ -30,7 +30,8 @@ internal sealed class FileEventLogConsumer : IEventLogConsumer
         _signal = signal;
         _timeProvider = timeProvider;
         _onClosed = onClosed;
-        _cursors = [.. partitions.Select(p => new PartitionCursor(p, Math.Min(offsets.Get(p.Id), p.DurableNext)))];
+        // A group behind released segments starts at the oldest record left, as Kafka's earliest reset does.
+        _cursors = [.. partitions.Select(p => new PartitionCursor(p, Math.Clamp(offsets.Get(p.Id), p.FirstPosition, p.DurableNext)))];
     }
 
     public async ValueTask<LogBatch?> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken)

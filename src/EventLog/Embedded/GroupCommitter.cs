@@ -21,9 +21,10 @@ internal sealed class GroupCommitter : IDisposable
     private readonly long[] _positions;
     private readonly bool[] _touched;
 
-    private GroupCommitter(string directory, LogPartition[] partitions, CommitJournal journal, WriteSteps steps, ILogger logger)
+    private GroupCommitter(string directory, LogPartition[] partitions, long segmentBytes, CommitJournal journal, WriteSteps steps, ILogger logger)
     {
         _directory = directory;
+        SegmentBytes = segmentBytes;
         _partitions = partitions;
         _journal = journal;
         _steps = steps;
@@ -33,6 +34,12 @@ internal sealed class GroupCommitter : IDisposable
     }
 
     public LogPartition[] Partitions => _partitions;
+
+    /// <summary>Size past which a partition rolls to a new segment.</summary>
+    public long SegmentBytes { get; }
+
+    /// <summary>Bytes in every partition's segment files.</summary>
+    public long SizeInBytes => _partitions.Sum(p => p.SizeInBytes);
 
     /// <summary>Journal size past which the next group first compacts it to a single entry.</summary>
     public long JournalCompactBytes { get; set; } = CommitJournal.DefaultCompactBytes;
@@ -75,7 +82,7 @@ internal sealed class GroupCommitter : IDisposable
             journal.RequireRewrite();
         }
 
-        return new GroupCommitter(directory, [.. opened], journal, steps, logger);
+        return new GroupCommitter(directory, [.. opened], segmentBytes, journal, steps, logger);
     }
 
     /// <summary>Commits <paramref name="records"/> all together; on failure rolls back and rethrows.</summary>

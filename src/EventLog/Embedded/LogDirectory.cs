@@ -47,6 +47,13 @@ internal sealed class LogDirectory : IDisposable
         }
     }
 
+    /// <summary>The partition count fixed in <paramref name="path"/>'s metadata, or null when it holds no log.</summary>
+    public static int? StoredPartitionCount(string path)
+    {
+        var metaPath = System.IO.Path.Combine(System.IO.Path.GetFullPath(path), MetadataFile);
+        return File.Exists(metaPath) ? ReadPartitionCount(metaPath) : null;
+    }
+
     public string PartitionPath(int partition) => System.IO.Path.Combine(Path, $"p{partition:D4}");
 
     public string GroupsPath => System.IO.Path.Combine(Path, "groups");
@@ -58,13 +65,7 @@ internal sealed class LogDirectory : IDisposable
         var metaPath = System.IO.Path.Combine(path, MetadataFile);
         if (File.Exists(metaPath))
         {
-            var lines = File.ReadAllLines(metaPath);
-            if (lines.Length < 2 || lines[0] != MetadataHeader || !lines[1].StartsWith("partitions=", StringComparison.Ordinal)
-                || !int.TryParse(lines[1].AsSpan("partitions=".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var stored))
-            {
-                throw new InvalidDataException($"The event log metadata file '{metaPath}' is not readable.");
-            }
-
+            var stored = ReadPartitionCount(metaPath);
             if (stored != partitions)
             {
                 throw new InvalidOperationException(
@@ -77,5 +78,17 @@ internal sealed class LogDirectory : IDisposable
 
         var text = string.Create(CultureInfo.InvariantCulture, $"{MetadataHeader}\npartitions={partitions}\n");
         AtomicFile.Write(metaPath, Encoding.UTF8.GetBytes(text));
+    }
+
+    private static int ReadPartitionCount(string metaPath)
+    {
+        var lines = File.ReadAllLines(metaPath);
+        if (lines.Length < 2 || lines[0] != MetadataHeader || !lines[1].StartsWith("partitions=", StringComparison.Ordinal)
+            || !int.TryParse(lines[1].AsSpan("partitions=".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var stored))
+        {
+            throw new InvalidDataException($"The event log metadata file '{metaPath}' is not readable.");
+        }
+
+        return stored;
     }
 }

@@ -209,6 +209,74 @@ internal sealed class LogPartition : IDisposable
         _dirty = false;
     }
 
+    /// <summary>The position of the oldest record still on disk: 0 unless segments were released.</summary>
+    public long FirstPosition
+    {
+        get
+        {
+            lock (_segments)
+            {
+                return _segments[0].BasePosition;
+            }
+        }
+    }
+
+    /// <summary>Bytes in the partition's segment files (read while the writer may be writing: approximate then).</summary>
+    public long SizeInBytes
+    {
+        get
+        {
+            lock (_segments)
+            {
+                return _segments.Sum(s => s.Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the segments whose records all lie before <paramref name="position"/>, oldest first, for a log whose
+    /// only reader has passed them (the ingest buffer's forwarder, once Kafka acknowledged them). When every
+    /// committed record is released and the active segment holds at least <paramref name="rollAtBytes"/>, it is
+    /// sealed first (a new, empty one takes its place) so it can go too. Returns the bytes freed. Writer only,
+    /// between groups; a failure leaves the partition consistent (an unfinished roll is rolled back before the
+    /// next write, a segment not yet deleted is deleted by a later release).
+    /// </summary>
+    public long Release(long position, long rollAtBytes)
+    {
+        if (_dirty)
+        {
+            // A failed group's rollback is unfinished; the next group finishes it, a later release frees the space.
+            return 0;
+        }
+
+        position = Math.Min(position, _durableNext);
+        var active = _segments[^1];
+        if (position == _next && _pending.WrittenCount == 0 && active.RecordCount > 0 && active.Length >= rollAtBytes)
+        {
+            Roll();
+            MarkCommitted();
+        }
+
+        long freed = 0;
+        while (_segments.Count > 1 && _segments[0].EndPosition >= 0 && _segments[0].EndPosition <= position)
+        {
+            var oldest = _segments[0];
+            File.Delete(oldest.Path);
+            lock (_segments)
+            {
+                _segments.RemoveAt(0);
+            }
+
+            _committedSegments--;
+            freed += oldest.Length;
+
+            // Oldest first, each deletion durable before the next, so a power loss never leaves a gap in the run.
+            DirectorySync.Flush(Directory);
+        }
+
+        return freed;
+    }
+
     /// <summary>The segment holding <paramref name="position"/>, which must be below <see cref="DurableNext"/>.</summary>
     public LogSegment SegmentFor(long position)
     {

@@ -58,7 +58,7 @@ public sealed class KafkaEventLog : IEventLog, IEventLogProgress
             .Build();
         try
         {
-            PartitionCount = ReadPartitionCount();
+            PartitionCount = KafkaTopicMetadata.ReadPartitionCount(_producer.Handle, options, MetadataTimeout);
         }
         catch
         {
@@ -166,29 +166,6 @@ public sealed class KafkaEventLog : IEventLog, IEventLogProgress
         _producer.Flush(TimeSpan.FromSeconds(5));
         _producer.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private int ReadPartitionCount()
-    {
-        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            var topic = admin.GetMetadata(_options.Topic, TimeSpan.FromSeconds(5)).Topics.SingleOrDefault();
-            if (topic is { Error.IsError: false, Partitions.Count: > 0 })
-            {
-                return topic.Partitions.Count;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) >= MetadataTimeout)
-            {
-                throw new InvalidOperationException(
-                    $"Kafka topic '{_options.Topic}' at '{_options.BootstrapServers}' has no partitions after {MetadataTimeout.TotalSeconds:0}s ({topic?.Error.Reason ?? "no metadata"}). Create the topic or enable auto-creation.");
-            }
-
-            // A just auto-created topic reports LEADER_NOT_AVAILABLE for a moment.
-            Thread.Sleep(100);
-        }
     }
 
     private sealed class DeliveryTracker(int count)

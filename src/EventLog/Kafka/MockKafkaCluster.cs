@@ -1,5 +1,5 @@
 using System.Globalization;
-using Confluent.Kafka;
+using System.Net;
 
 namespace Tally.EventLog.Kafka;
 
@@ -12,24 +12,46 @@ namespace Tally.EventLog.Kafka;
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable
 {
-    private readonly IProducer<Null, Null> _owner;
+    private readonly nint _owner;
+    private readonly nint _cluster;
+    private readonly TcpRelay? _relay;
+    private int _disposed;
 
-    /// <summary>Starts a mock cluster of <paramref name="brokers"/> brokers on 127.0.0.1 ephemeral ports.</summary>
-    public MockKafkaCluster(int brokers = 1)
+    /// <summary>
+    /// Starts a mock cluster of <paramref name="brokers"/> brokers on 127.0.0.1 ephemeral ports or, with a
+    /// <paramref name="port"/>, one broker reached at 127.0.0.1 on that port (through a relay, since librdkafka picks
+    /// its own ports): a cluster started again on the same port is where clients left the previous one, empty.
+    /// </summary>
+    public MockKafkaCluster(int brokers = 1, int port = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
-        var config = new ProducerConfig();
-        config.Set("test.mock.num.brokers", brokers.ToString(CultureInfo.InvariantCulture));
-        _owner = new ProducerBuilder<Null, Null>(config).SetLogHandler((_, _) => { }).Build();
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        if (port != 0 && brokers != 1)
+        {
+            throw new ArgumentException("A mock cluster on a chosen port has one broker.", nameof(brokers));
+        }
+
+        _owner = LibrdkafkaMock.NewOwner(brokers);
         try
         {
-            using var admin = new DependentAdminClientBuilder(_owner.Handle).Build();
-            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-            BootstrapServers = string.Join(',', metadata.Brokers.Select(b => $"{b.Host}:{b.Port}"));
+            _cluster = LibrdkafkaMock.Cluster(_owner);
+            var listening = LibrdkafkaMock.Bootstraps(_cluster);
+            if (port == 0)
+            {
+                BootstrapServers = listening;
+                return;
+            }
+
+            // Metadata must name the relay's port, or clients would go around it after bootstrapping.
+            LibrdkafkaMock.SetAdvertised(_cluster, 1, "127.0.0.1", port);
+            var broker = listening.Split(',')[0];
+            var colon = broker.LastIndexOf(':');
+            _relay = new TcpRelay(port, new IPEndPoint(IPAddress.Parse(broker[..colon]), int.Parse(broker[(colon + 1)..], CultureInfo.InvariantCulture)));
+            BootstrapServers = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
         }
         catch
         {
-            _owner.Dispose();
+            LibrdkafkaMock.Destroy(_owner);
             throw;
         }
     }
@@ -37,6 +59,19 @@ public sealed class MockKafkaCluster : IDisposable
     /// <summary>Comma-separated <c>host:port</c> list of the mock brokers.</summary>
     public string BootstrapServers { get; }
 
+    /// <summary>Disconnects every client and refuses connections, keeping the data: Kafka unreachable.</summary>
+    public void TakeDown() => LibrdkafkaMock.SetDown(_cluster, -1);
+
+    /// <summary>Accepts connections again after <see cref="TakeDown"/>.</summary>
+    public void BringUp() => LibrdkafkaMock.SetUp(_cluster, -1);
+
     /// <summary>Stops the brokers; their data is gone.</summary>
-    public void Dispose() => _owner.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _relay?.Dispose();
+            LibrdkafkaMock.Destroy(_owner);
+        }
+    }
 }

@@ -99,11 +99,16 @@ internal static class ServeCommands
 
     public static Command KafkaMock()
     {
-        var command = new Command("kafka-mock", "Run librdkafka's in-memory mock Kafka cluster (a test double: small, volatile) and print its bootstrap servers.");
-        command.SetAction(async (_, _) =>
+        var port = new Option<int>("--port")
+        {
+            Description = "Serve one broker on this loopback port (default: ephemeral ports). Started again on the same port after a crash, the mock is where clients left it, empty.",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command("kafka-mock", "Run librdkafka's in-memory mock Kafka cluster (a test double: small, volatile) and print its bootstrap servers.") { port };
+        command.SetAction(async (result, _) =>
         {
             using var stop = new ShutdownSignal();
-            using var cluster = new MockKafkaCluster();
+            using var cluster = new MockKafkaCluster(port: result.GetValue(port));
             Console.Out.WriteLine($"Kafka: {cluster.BootstrapServers}");
             await stop.WaitAsync();
             return 0;

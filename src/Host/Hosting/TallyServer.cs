@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Tally.Aggregator;
 using Tally.Billing;
 using Tally.Billing.EventLog;
@@ -62,12 +63,9 @@ public static class TallyServer
             || !string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]);
         if (seesLog)
         {
-            services.AddTallyEventLog(configuration, paths.DataDirectory);
-            readiness.Add(ReadinessProbe.Register("event-log", "The event log does not take appends.", (sp, _) =>
-            {
-                var health = sp.GetRequiredService<IEventLog>().Health;
-                return health.Ready ? Task.CompletedTask : throw new InvalidOperationException(health.Description);
-            }));
+            // A gateway in Kafka mode acknowledges from its local buffer and forwards to Kafka (EventLog:BufferEnabled).
+            services.AddTallyEventLog(configuration, paths.DataDirectory, ingests: roles.HasFlag(TallyRoles.Ingest));
+            readiness.Add(new HealthCheckRegistration("event-log", sp => new EventLogReadiness(sp.GetRequiredService<IEventLog>()), failureStatus: null, tags: null));
         }
 
         if (roles.HasFlag(TallyRoles.Aggregator) || roles.HasFlag(TallyRoles.Api))

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tally.Billing;
+using Tally.Billing.EventLog;
 using Tally.Ingest.RateLimits;
 using Tally.ServiceDefaults;
 
@@ -14,6 +15,9 @@ namespace Tally.Ingest.Events;
 public static class EventEndpoints
 {
     private const string Supported = "application/cloudevents+json, application/cloudevents-batch+json or application/json";
+
+    /// <summary>Seconds a client waits after a full ingest buffer: long enough for a recovered Kafka to take a segment.</summary>
+    public const int BufferFullRetryAfterSeconds = 5;
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
@@ -52,6 +56,13 @@ public static class EventEndpoints
                 // Answered as storage-full (503, Retry-After) by the shared problem mapping; nothing was stored.
                 ExceptionDispatchInfo.Throw(full);
                 return Results.Empty;
+            case IngestOutcome.Unavailable { Failure: EventLogFullException }:
+                context.Response.Headers.RetryAfter = BufferFullRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Ingest buffer full",
+                    detail: $"Kafka is slow or unreachable and this gateway's buffer is full; nothing of this request was stored. Retry the same request after {BufferFullRetryAfterSeconds} s.",
+                    type: "https://tally.dev/problems/ingest-buffer-full");
             case IngestOutcome.Unavailable:
                 context.Response.Headers.RetryAfter = "1";
                 return Results.Problem(

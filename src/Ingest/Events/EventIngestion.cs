@@ -23,7 +23,7 @@ public abstract record IngestOutcome
     /// <summary>Over the tenant's events per second; nothing stored.</summary>
     public sealed record Limited(TimeSpan RetryAfter, string What) : IngestOutcome;
 
-    /// <summary>The log could not store the events (<see cref="StorageFullException"/> or another failure); nothing acknowledged.</summary>
+    /// <summary>The log could not store the events (<see cref="StorageFullException"/>, <see cref="EventLogFullException"/> or another failure); nothing acknowledged.</summary>
     public sealed record Unavailable(Exception Failure) : IngestOutcome;
 }
 
@@ -72,6 +72,12 @@ public sealed class EventIngestion(
         try
         {
             await log.AppendAsync(records, cancellationToken);
+        }
+        catch (EventLogFullException full)
+        {
+            // The buffer logs the transition to full once; each refusal is only worth a debug line.
+            IngestLog.BufferFull(logger, tenantId, records.Length);
+            return new IngestOutcome.Unavailable(full);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

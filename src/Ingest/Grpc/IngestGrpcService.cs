@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Tally.Billing;
+using Tally.Billing.EventLog;
 using Tally.Ingest.Events;
 using Tally.Ingest.Grpc.V1;
 using Tally.Ingest.RateLimits;
@@ -69,6 +70,8 @@ public sealed class IngestGrpcService(EventIngestion ingestion, IngestRateLimits
                 throw Invalid(prefix, invalid.Errors);
             case IngestOutcome.Limited limited:
                 throw Retry(Code.ResourceExhausted, limited.RetryAfter, $"This tenant sent {limited.What}; nothing of this batch was stored.");
+            case IngestOutcome.Unavailable { Failure: EventLogFullException }:
+                throw Retry(Code.Unavailable, TimeSpan.FromSeconds(EventEndpoints.BufferFullRetryAfterSeconds), "Kafka is slow or unreachable and this gateway's buffer is full; nothing of this batch was stored. Retry later.");
             case IngestOutcome.Unavailable { Failure: StorageFullException }:
                 throw Retry(Code.Unavailable, TimeSpan.FromSeconds(5), "The event log's disk is full; nothing of this batch was stored. Retry later.");
             default:

@@ -123,6 +123,25 @@ public sealed class IngestEndpointTests : IAsyncLifetime
         Assert.Equal("Event log unavailable", body.GetProperty("title").GetString());
     }
 
+    [Fact]
+    public async Task Post_IngestBufferFull_Answers503BufferFullWithRetryAfterAndAppendsNothing()
+    {
+        _log.Full = true;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
+        {
+            Content = new StringContent("""{"specversion":"1.0","id":"a","source":"s","type":"t","subject":"c1"}""", Encoding.UTF8, "application/cloudevents+json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+
+        Assert.Equal(
+            (HttpStatusCode.ServiceUnavailable, "application/problem+json", TimeSpan.FromSeconds(5), "https://tally.dev/problems/ingest-buffer-full", "Ingest buffer full"),
+            (response.StatusCode, response.Content.Headers.ContentType?.MediaType, response.Headers.RetryAfter?.Delta, body.GetProperty("type").GetString(), body.GetProperty("title").GetString()));
+        Assert.Empty(_log.Appended);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
@@ -158,6 +177,8 @@ public sealed class IngestEndpointTests : IAsyncLifetime
 
         public bool Fail { get; set; }
 
+        public bool Full { get; set; }
+
         public int PartitionCount => 1;
 
         public EventLogHealth Health => Fail ? EventLogHealth.Unhealthy("disk on fire") : EventLogHealth.Healthy("recording");
@@ -167,6 +188,11 @@ public sealed class IngestEndpointTests : IAsyncLifetime
             if (Fail)
             {
                 throw new IOException("disk on fire");
+            }
+
+            if (Full)
+            {
+                throw new EventLogFullException("The ingest buffer is full.");
             }
 
             Appended.AddRange(records);
