@@ -22,6 +22,7 @@ public static class BenchCommand
         var rate = new Option<long?>("--rate") { Description = "Only an open-loop phase at this many events/s (default: closed loop, then open loop at half the rate it sustained end to end)." };
         var against = new Option<string?>("--against") { Description = "Base URL of a running Tally instead of starting one here." };
         var adminToken = new Option<string?>("--admin-token") { Description = "Admin token of --against (default $TALLY_ADMIN_TOKEN)." };
+        var layout = new Option<string>("--layout") { Description = "one-process (tally up's layout) or stages (gateway, aggregator and API each in its own process over librdkafka's mock Kafka cluster, so CPU and memory are measured per stage).", DefaultValueFactory = _ => "one-process" };
         var grpc = new Option<string?>("--grpc") { Description = "gRPC ingest URL of --against (without it every sender uses HTTP)." };
         var clickHouse = new Option<string?>("--clickhouse") { Description = "ClickHouse.Driver connection string of --against's store, for the bare INSERT baseline and bytes per event." };
         var json = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
@@ -30,7 +31,7 @@ public static class BenchCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator.", DefaultValueFactory = _ => 20261127 };
         var command = new RootCommand("Measures the whole pipeline against its same-run baselines, checks every meter's total, and reports a table, JSON and a plot.")
         {
-            profile, duration, rate, against, adminToken, grpc, clickHouse, json, plot, baselineEvents, seed,
+            profile, duration, rate, against, adminToken, layout, grpc, clickHouse, json, plot, baselineEvents, seed,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -44,6 +45,12 @@ public static class BenchCommand
                     Rate = result.GetValue(rate) is { } r and <= 0 ? throw new ArgumentException("--rate must be positive.") : result.GetValue(rate),
                     Against = result.GetValue(against) is { } url ? new Uri(url) : null,
                     AdminToken = result.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("TALLY_ADMIN_TOKEN"),
+                    Layout = result.GetValue(layout) switch
+                    {
+                        "one-process" => BenchLayout.OneProcess,
+                        "stages" => BenchLayout.Stages,
+                        var other => throw new ArgumentException($"--layout: '{other}' is neither one-process nor stages."),
+                    },
                     GrpcUrl = result.GetValue(grpc) is { } g ? new Uri(g) : null,
                     ClickHouse = result.GetValue(clickHouse),
                     JsonFile = result.GetValue(json),

@@ -3,6 +3,18 @@ using Tally.Bench.Generation;
 
 namespace Tally.Bench;
 
+/// <summary>
+/// How the bench starts Tally: <see cref="OneProcess"/> is <c>tally up</c>'s layout (gateway, aggregator and API
+/// in one process over the embedded log); <see cref="Stages"/> runs each stage in a process of its own over
+/// librdkafka's mock Kafka cluster (the embedded log belongs to one process), so each stage's CPU and memory
+/// are measured apart.
+/// </summary>
+public enum BenchLayout
+{
+    OneProcess,
+    Stages,
+}
+
 /// <summary>What <c>tally bench</c> was asked to do.</summary>
 public sealed record BenchOptions
 {
@@ -15,6 +27,9 @@ public sealed record BenchOptions
     public long? Rate { get; init; }
 
     public Uri? Against { get; init; }
+
+    /// <summary>How the Tally this bench starts is laid out in processes (ignored with <see cref="Against"/>).</summary>
+    public BenchLayout Layout { get; init; } = BenchLayout.OneProcess;
 
     public string? AdminToken { get; init; }
 

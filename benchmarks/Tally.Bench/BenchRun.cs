@@ -30,19 +30,22 @@ public sealed class BenchRun(BenchOptions options, string command)
         var profile = options.Profile;
         await using var target = options.Against is { } url
             ? TallyTarget.Remote(url, options.AdminToken!, options.GrpcUrl, options.ClickHouse)
-            : await TallyTarget.StartLocalAsync(s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"));
+            : options.Layout == BenchLayout.Stages
+                ? await TallyTarget.StartStagesAsync(Status)
+                : await TallyTarget.StartLocalAsync(Status);
         using var admin = new TallyAdminClient(target.BaseUrl, target.AdminToken);
+        using var aggregatorMetrics = new TallyAdminClient(target.MetricsUrl, target.AdminToken);
         var runId = Guid.NewGuid().ToString("N")[..8];
         AnsiConsole.MarkupLine($"[grey]creating {profile.Tenants} tenants with {BenchMeters.All.Count} meters each[/]");
         var tenants = await BenchTenants.CreateAsync(admin, runId, profile.Tenants, cancellationToken);
 
         var source = new BatchSource(new EventGenerator(profile, options.Seed, startedAt));
-        var senders = Enumerable.Range(0, profile.HttpSenders).Select(_ => (IBatchSender)new HttpBatchSender(target.BaseUrl))
-            .Concat(Enumerable.Range(0, target.GrpcUrl is null ? profile.GrpcSenders : 0).Select(_ => new HttpBatchSender(target.BaseUrl)))
+        var senders = Enumerable.Range(0, profile.HttpSenders).Select(_ => (IBatchSender)new HttpBatchSender(target.IngestUrl))
+            .Concat(Enumerable.Range(0, target.GrpcUrl is null ? profile.GrpcSenders : 0).Select(_ => new HttpBatchSender(target.IngestUrl)))
             .Concat(Enumerable.Range(0, target.GrpcUrl is null ? 0 : profile.GrpcSenders).Select(_ => new GrpcBatchSender(target.GrpcUrl!)))
             .ToList();
         var load = new LoadPhase(source, senders, tenants.ApiKeys);
-        var probe = new FreshnessProbe(target.BaseUrl, tenants.ProbeApiKey, admin);
+        var probe = new FreshnessProbe(target.IngestUrl, tenants.ProbeApiKey, admin);
         using var sampler = new ProcessSampler(target.Processes);
         var phases = new List<PhaseRun>();
         try
@@ -53,7 +56,7 @@ public sealed class BenchRun(BenchOptions options, string command)
                 {
                     if (options.Rate is null)
                     {
-                        var closed = await PhaseAsync(progress, "closed loop", load, probe, sampler, admin, ct => load.ClosedLoopAsync(options.Duration, ct), cancellationToken);
+                        var closed = await PhaseAsync(progress, "closed loop", load, probe, sampler, aggregatorMetrics, ct => load.ClosedLoopAsync(options.Duration, ct), cancellationToken);
                         phases.Add(closed);
                         if (closed.Outcome.Failure is not null)
                         {
@@ -63,11 +66,11 @@ public sealed class BenchRun(BenchOptions options, string command)
                         // Half of what the whole pipeline sustained (end to end), not of what ingest acknowledged:
                         // a rate the aggregator cannot keep up with grows a backlog and freshness without bound.
                         var half = (long)Math.Round(SustainedRate(closed) / 2);
-                        phases.Add(await PhaseAsync(progress, $"open loop at {half:N0}/s", load, probe, sampler, admin, ct => load.OpenLoopAsync(half, options.Duration, ct), cancellationToken));
+                        phases.Add(await PhaseAsync(progress, $"open loop at {half:N0}/s", load, probe, sampler, aggregatorMetrics, ct => load.OpenLoopAsync(half, options.Duration, ct), cancellationToken));
                     }
                     else
                     {
-                        phases.Add(await PhaseAsync(progress, $"open loop at {options.Rate:N0}/s", load, probe, sampler, admin, ct => load.OpenLoopAsync(options.Rate.Value, options.Duration, ct), cancellationToken));
+                        phases.Add(await PhaseAsync(progress, $"open loop at {options.Rate:N0}/s", load, probe, sampler, aggregatorMetrics, ct => load.OpenLoopAsync(options.Rate.Value, options.Duration, ct), cancellationToken));
                     }
                 });
         }
@@ -92,7 +95,7 @@ public sealed class BenchRun(BenchOptions options, string command)
         await target.StopServerAsync();
 
         AnsiConsole.MarkupLine("[grey]baselines: bare JSON scan, log append and read, bare INSERT of the same records[/]");
-        var baselines = await SameRunBaselines.RunAsync(options, tenants.Ids, startedAt, target.ClickHouseConnectionString, source.Taken, cancellationToken);
+        var baselines = await SameRunBaselines.RunAsync(options, tenants.Ids, startedAt, target.ClickHouseConnectionString, target.KafkaBootstrapServers, source.Taken, cancellationToken);
         var phaseReports = phases.Select(p => ToReport(p.Outcome, p.From, p.Freshness, p.CatchUp)).ToList();
         var measured = phaseReports.FirstOrDefault(p => p.TargetEventsPerSecond is null) ?? phaseReports.FirstOrDefault();
         var stages = measured is null ? [] : SameRunBaselines.Stages(measured, baselines);
@@ -119,20 +122,20 @@ public sealed class BenchRun(BenchOptions options, string command)
     }
 
     private async Task<PhaseRun> PhaseAsync(
-        ProgressContext progress, string name, LoadPhase load, FreshnessProbe probe, ProcessSampler sampler, TallyAdminClient admin,
+        ProgressContext progress, string name, LoadPhase load, FreshnessProbe probe, ProcessSampler sampler, TallyAdminClient metrics,
         Func<CancellationToken, Task<PhaseOutcome>> run, CancellationToken cancellationToken)
     {
         var bar = progress.AddTask(name, maxValue: options.Duration.TotalSeconds);
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sampling = new CancellationTokenSource();
         var from = Elapsed;
-        await SampleAsync(load, probe, sampler, admin);
+        await SampleAsync(load, probe, sampler, metrics);
         var sampled = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             while (await timer.WaitForNextTickAsync(CancellationToken.None) && !sampling.IsCancellationRequested)
             {
-                var snapshot = await SampleAsync(load, probe, sampler, admin);
+                var snapshot = await SampleAsync(load, probe, sampler, metrics);
                 bar.Value = Math.Min(options.Duration.TotalSeconds, snapshot.Second - from);
                 if (_snapshots.Count >= 2)
                 {
@@ -153,7 +156,7 @@ public sealed class BenchRun(BenchOptions options, string command)
         var lastAnswer = Elapsed;
         while (Elapsed - lastAnswer < CatchUpTimeout.TotalSeconds && !cancellationToken.IsCancellationRequested)
         {
-            var committed = await CommittedAsync(admin);
+            var committed = await CommittedAsync(metrics);
             if (committed is null)
             {
                 break;
@@ -172,7 +175,7 @@ public sealed class BenchRun(BenchOptions options, string command)
         var freshness = await probed;
         await sampling.CancelAsync();
         await sampled;
-        await SampleAsync(load, probe, sampler, admin);
+        await SampleAsync(load, probe, sampler, metrics);
         return new PhaseRun(outcome, freshness, from, Elapsed, catchUp);
     }
 
@@ -183,9 +186,9 @@ public sealed class BenchRun(BenchOptions options, string command)
 
     private double Elapsed => Stopwatch.GetElapsedTime(_started).TotalSeconds;
 
-    private async Task<Snapshot> SampleAsync(LoadPhase load, FreshnessProbe probe, ProcessSampler sampler, TallyAdminClient admin)
+    private async Task<Snapshot> SampleAsync(LoadPhase load, FreshnessProbe probe, ProcessSampler sampler, TallyAdminClient metrics)
     {
-        var snapshot = new Snapshot(Elapsed, load.Acknowledged + probe.Sent, await CommittedAsync(admin), sampler.Sample());
+        var snapshot = new Snapshot(Elapsed, load.Acknowledged + probe.Sent, await CommittedAsync(metrics), sampler.Sample());
         lock (_snapshots)
         {
             _snapshots.Add(snapshot);
@@ -195,9 +198,9 @@ public sealed class BenchRun(BenchOptions options, string command)
     }
 
     /// <summary>Records the aggregator has committed since the run started, from <c>/metrics</c>; null when not served.</summary>
-    private async Task<double?> CommittedAsync(TallyAdminClient admin)
+    private async Task<double?> CommittedAsync(TallyAdminClient metrics)
     {
-        var text = await admin.MetricsAsync(CancellationToken.None);
+        var text = await metrics.MetricsAsync(CancellationToken.None);
         if (text is null)
         {
             return null;
@@ -253,6 +256,8 @@ public sealed class BenchRun(BenchOptions options, string command)
 
         return new BytesPerEventReport(PerEvent("http"), PerEvent("grpc"), log, clickHouse);
     }
+
+    private static void Status(string text) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
 
     private static double LoadAverage() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);

@@ -7,7 +7,11 @@ using Tally.Billing.Events;
 namespace Tally.Bench.Baselines;
 
 /// <summary>The baselines' figures, over the first <see cref="Events"/> events of the run.</summary>
-public sealed record BaselineResults(long Events, double JsonScanPerSecond, LogBaselineResult Log, InsertBaselineResult? Insert);
+public sealed record BaselineResults(long Events, double JsonScanPerSecond, LogBaselineResult Log, InsertBaselineResult? Insert)
+{
+    /// <summary>The same records through Kafka, when the stages ran over Kafka (the gateway's buffer is still an embedded log).</summary>
+    public LogBaselineResult? KafkaLog { get; init; }
+}
 
 /// <summary>
 /// Replays the run's first events (the same bytes: the generator is deterministic) through the bare
@@ -16,7 +20,7 @@ public sealed record BaselineResults(long Events, double JsonScanPerSecond, LogB
 public static class SameRunBaselines
 {
     public static async Task<BaselineResults> RunAsync(
-        BenchOptions options, IReadOnlyList<string> tenantIds, DateTimeOffset runStart, string? clickHouse, long batchesSent, CancellationToken cancellationToken)
+        BenchOptions options, IReadOnlyList<string> tenantIds, DateTimeOffset runStart, string? clickHouse, string? kafka, long batchesSent, CancellationToken cancellationToken)
     {
         var generator = new EventGenerator(options.Profile, options.Seed, runStart);
         var batches = new List<GeneratedBatch>();
@@ -32,9 +36,10 @@ public static class SameRunBaselines
         var now = DateTimeOffset.UtcNow;
         var records = batches.Zip(bodies, (batch, body) => Normalize(tenantIds[batch.Tenant], body, now)).ToList();
         var scan = JsonScanBaseline.Run(bodies, events);
-        var log = await LogBaseline.RunAsync(records, options.Profile.Senders, cancellationToken);
+        var log = await LogBaseline.RunAsync(records, options.Profile.Senders, null, cancellationToken);
+        var kafkaLog = kafka is null ? null : await LogBaseline.RunAsync(records, options.Profile.Senders, kafka, cancellationToken);
         var insert = clickHouse is null ? null : await BareInsertBaseline.RunAsync(clickHouse, records, cancellationToken);
-        return new BaselineResults(events, scan, log, insert);
+        return new BaselineResults(events, scan, log, insert) { KafkaLog = kafkaLog };
     }
 
     /// <summary>Each stage against the floors under it.</summary>
@@ -44,12 +49,18 @@ public static class SameRunBaselines
         const string Aggregator = "aggregator: log → ClickHouse, end to end";
         var stages = new List<StageReport>
         {
-            new(Ingest, measured.AcknowledgedPerSecond, "bare log append of the same records", baselines.Log.AppendPerSecond),
+            new(Ingest, measured.AcknowledgedPerSecond, $"bare append of the same records to {baselines.Log.Log}", baselines.Log.AppendPerSecond),
             new(Ingest, measured.AcknowledgedPerSecond, "bare JSON scan of the same bodies (1 thread)", baselines.JsonScanPerSecond),
         };
+        if (baselines.KafkaLog is { } kafka)
+        {
+            stages.Add(new(Ingest, measured.AcknowledgedPerSecond, $"bare append of the same records to {kafka.Log}", kafka.AppendPerSecond));
+        }
+
         if (measured.EndToEndPerSecond is { } endToEnd)
         {
-            stages.Add(new(Aggregator, endToEnd, "bare log read of the same records", baselines.Log.ReadPerSecond));
+            var read = baselines.KafkaLog ?? baselines.Log;
+            stages.Add(new(Aggregator, endToEnd, $"bare read of the same records from {read.Log}", read.ReadPerSecond));
             if (baselines.Insert is { } insert)
             {
                 stages.Add(new(Aggregator, endToEnd, "bare INSERT of the same rows, same ClickHouse", insert.RowsPerSecond));
