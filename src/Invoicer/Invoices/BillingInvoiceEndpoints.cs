@@ -189,7 +189,7 @@ public static class BillingInvoiceEndpoints
                     // The processor's invoice goes first: a ledger void that Stripe never saw would leave the customer billed.
                     try
                     {
-                        await payments.VoidAsync(tenantId, customer.Id, PaymentDocument.FromInvoice(invoice, customer).DocumentKey, context.RequestAborted);
+                        await payments.VoidAsync(tenantId, customer.Id, PaymentDocument.KeyOf(invoice), context.RequestAborted);
                     }
                     catch (PaymentProcessorUnavailableException unavailable)
                     {
