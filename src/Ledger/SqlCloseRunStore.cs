@@ -271,7 +271,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 {
                     var lines = await connection.QueryAsync<InvoicedRow>(LedgerDatabase.Command(
                         $"""
-                        SELECT i.customer_id, i.id, i.kind, i.corrects, i.billing_period, i.total, i.usage_cutoff, l.amount
+                        SELECT i.customer_id, i.id, i.kind, i.invoice_number, i.corrects, i.billing_period, i.total, i.usage_cutoff, l.amount
                         FROM billing_invoices i JOIN billing_invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
                         WHERE i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
                         """,
@@ -280,12 +280,16 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                         cancellationToken));
                     foreach (var customer in lines.GroupBy(l => l.CustomerId))
                     {
-                        var original = customer.FirstOrDefault(l => l.Kind == nameof(InvoiceKind.Standard) && l.Corrects is null && l.BillingPeriod == period.ToString());
+                        var own = customer.Where(l => l.Kind == nameof(InvoiceKind.Standard) && l.BillingPeriod == period.ToString()).ToList();
+                        var original = own.FirstOrDefault(l => l.Corrects is null);
                         invoiced[customer.Key] = new InvoicedPeriod(
                             customer.Sum(l => (l.Kind == nameof(InvoiceKind.CreditNote) ? -1 : 1) * Dialect.ReadDecimal(l.Amount)),
                             customer.Where(l => l.UsageCutoff is not null).Select(l => (DateTimeOffset?)Dialect.ReadInstant(l.UsageCutoff!)).Max(),
                             original?.Id,
-                            original is null ? 0m : Dialect.ReadDecimal(original.Total));
+                            original is null ? 0m : Dialect.ReadDecimal(original.Total))
+                        {
+                            LatestInvoiceId = own.MaxBy(l => InvoiceNumbers.Sequence(l.InvoiceNumber))?.Id,
+                        };
                     }
                 }
 
@@ -529,6 +533,8 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
         public string Id { get; set; } = "";
 
         public string Kind { get; set; } = "";
+
+        public string? InvoiceNumber { get; set; }
 
         public string? Corrects { get; set; }
 

@@ -182,6 +182,32 @@ public sealed partial class FinanceConsoleTests(FinanceServer server, ITestOutpu
     }
 
     [Fact]
+    public async Task Invoice_TieredLine_DescribesItsTiersBesideTheLineWithoutAUnitPrice()
+    {
+        server.RequireBrowser();
+        var scenario = await FinanceScenario.CreateAsync(server, "finance-tiered");
+        await scenario.PublishAsync(System.Text.Json.JsonDocument.Parse("""
+            {"key":"tiered","name":"Tiered","currency":"USD","billingCadence":"P1M","phases":[{"key":"default","name":"Default","duration":null,"rateCards":[
+             {"type":"usage_based","key":"tokens","name":"Tokens","featureKey":"tokens","billingCadence":"P1M","price":{"type":"tiered","mode":"graduated","tiers":[
+              {"upToAmount":"100","unitPrice":{"type":"unit","amount":"0"}},{"flatPrice":{"type":"flat","amount":"5"},"unitPrice":{"type":"unit","amount":"2"}}]}}]}]}
+            """).RootElement);
+        await scenario.SubscribedCustomerAsync("umbrella", "Umbrella", "tiered");
+        await scenario.PostAndWaitAsync(("umbrella-1", "umbrella", 150));
+        var run = await server.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/v1/billing/close-runs", scenario.Key, new { period = FinanceScenario.Period });
+        await Tally.EndToEnd.Eventually.EqualsAsync("completed", async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/close-runs/{run.GetProperty("id").GetString()}", scenario.Key)).GetProperty("status").GetString(), TimeSpan.FromSeconds(60));
+        var invoice = Assert.Single(await scenario.InvoicesAsync());
+        var page = await server.NewPageAsync();
+
+        await Accessibility.SignInAsync(page, scenario.Key, $"/console/invoices/{invoice.GetProperty("id").GetString()}");
+
+        // 100 free, then 50 at 2 and the second tier's flat 5.
+        var line = page.GetByTestId("invoice-lines").Locator("tbody tr");
+        await Assertions.Expect(line.Locator("th")).ToHaveTextAsync("Tokens (graduated tiers: up to 100 at 0; beyond at 2 + 5 flat)");
+        await Assertions.Expect(line.Locator("td")).ToHaveTextAsync(["150", "", "$105.00"]);
+        await Assertions.Expect(page.GetByTestId("invoice-total")).ToHaveTextAsync("$105.00");
+    }
+
+    [Fact]
     public async Task Catalog_BadCustomerAndSubscriptionEdits_ShowTheApisMessageNextToTheField()
     {
         server.RequireBrowser();
@@ -226,6 +252,52 @@ public sealed partial class FinanceConsoleTests(FinanceServer server, ITestOutpu
         await Assertions.Expect(page.GetByLabel("New plan")).ToHaveAttributeAsync("aria-invalid", "true");
         await Screenshots.TakeAsync(page, "console-subscription-error.png");
         await AssertAccessibleAsync(page, "subscription with an error");
+
+        // A new customer in Berlin: the API refuses a zone it does not know, at the field, then stores a real one.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "New customer" }).ClickAsync();
+        await Assertions.Expect(Heading(page, "New customer")).ToBeFocusedAsync();
+        await page.GetByLabel("Key", new() { Exact = true }).FillAsync("hooli");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Hooli");
+        await page.GetByLabel("Currency").FillAsync("USD");
+        await page.GetByLabel("Subject keys").FillAsync("hooli");
+        await Assertions.Expect(page.GetByLabel("Time zone")).ToHaveValueAsync("UTC");
+        await page.GetByLabel("Time zone").FillAsync("Mars/Olympus");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create customer" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("customer-timezone-error")).ToHaveTextAsync("is \"Mars/Olympus\"; use an IANA time zone id such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\".");
+        await Assertions.Expect(page.GetByLabel("Time zone")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.GetByLabel("Time zone")).ToHaveAttributeAsync("aria-describedby", "customer-timezone-help customer-timezone-error");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Get, "/api/v1/customers/hooli", scenario.Key, null)).Status);
+        await AssertAccessibleAsync(page, "new customer with an error");
+        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create customer" }).ClickAsync();
+        await Assertions.Expect(Heading(page, "Hooli")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Time zone")).ToHaveValueAsync("Europe/Berlin");
+        Assert.Equal("Europe/Berlin", (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers/hooli", scenario.Key)).GetProperty("timezone").GetString());
+
+        // Subscribed from now (15 June 2026, 12:00 UTC) on the 20th at local midnight: a bad anchor first, at its field.
+        await page.GetByLabel("Plan", new() { Exact = true }).SelectOptionAsync("pro");
+        await page.GetByLabel("Billing anchor (RFC 3339, optional)").FillAsync("the 20th");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subscribe-anchor-error")).ToHaveTextAsync("is \"the 20th\"; send an RFC 3339 date-time such as 2026-11-01T00:00:00Z.");
+        await Assertions.Expect(page.GetByLabel("Billing anchor (RFC 3339, optional)")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.GetByLabel("Billing anchor (RFC 3339, optional)").FillAsync("2026-06-20T00:00:00+02:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Subscribed to pro v1, anchored 2026-06-19 22:00 UTC.")).ToBeVisibleAsync();
+        var subscription = (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/customers/hooli/subscriptions", scenario.Key)).GetProperty("items")[0];
+        Assert.Equal(("2026-06-15T12:00:00Z", "2026-06-19T22:00:00Z"), (subscription.GetProperty("activeFrom").GetString(), subscription.GetProperty("billingAnchor").GetString()));
+        await Screenshots.TakeAsync(page, "console-customer-zone.png");
+        await AssertAccessibleAsync(page, "customer with a subscription form");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "pro v1" }).ClickAsync();
+        await Assertions.Expect(Heading(page, "Hooli · pro v1")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("billing-anchor")).ToHaveTextAsync("2026-06-19 22:00 UTC: periods turn on its day of the month and time of day in Europe/Berlin");
+        await page.GetByLabel("Billing anchor (RFC 3339, optional)").FillAsync("2026-13-01T00:00:00Z");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change plan" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("change-anchor-error")).ToHaveTextAsync("is \"2026-13-01T00:00:00Z\"; send an RFC 3339 date-time such as 2026-11-01T00:00:00Z.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("customers").Locator("tbody tr", new() { HasText = "Hooli" }).Locator("td").Nth(3)).ToHaveTextAsync("Europe/Berlin");
     }
 
     [Fact]

@@ -95,8 +95,8 @@ public sealed class PipelineScenario(PipelineApi api, string adminToken, DateTim
              invoice.GetProperty("status").GetString(), invoice.GetProperty("externalIds").GetProperty("invoicing").ValueKind));
         var line = Assert.Single(invoice.GetProperty("lines").EnumerateArray());
         Assert.Equal(
-            ("400", "0.002", "0.80"),
-            (line.GetProperty("quantity").GetString(), line.GetProperty("rateCard").GetProperty("price").GetProperty("amount").GetString(), line.GetProperty("totals").GetProperty("total").GetString()));
+            ("400", """{"featureKey":"tokens","price":{"type":"unit","amount":"0.002"}}""", "0.80"),
+            (line.GetProperty("quantity").GetString(), line.GetProperty("rateCard").GetRawText(), line.GetProperty("totals").GetProperty("total").GetString()));
 
         var globexInvoices = await api.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/invoices", GlobexKey);
         Assert.Equal(0, globexInvoices.GetProperty("totalCount").GetInt32());

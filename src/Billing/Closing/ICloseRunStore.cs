@@ -74,7 +74,11 @@ public enum CloseSignal
 }
 
 /// <summary>What a customer was invoiced for a period so far: net amount, the latest usage cutoff billed, and the invoice late usage corrects.</summary>
-public sealed record InvoicedPeriod(decimal Net, DateTimeOffset? LastCutoff, string? InvoiceId, decimal Total);
+public sealed record InvoicedPeriod(decimal Net, DateTimeOffset? LastCutoff, string? InvoiceId, decimal Total)
+{
+    /// <summary>The period's newest issued standard document: the last re-run's adjustment invoice, else the period's invoice. A credit note corrects it.</summary>
+    public string? LatestInvoiceId { get; init; }
+}
 
 /// <summary>A usage total as it was frozen for a run: what <see cref="UsageKey"/> measured for <see cref="Covers"/> up to <see cref="Cutoff"/>.</summary>
 public sealed record FrozenUsage(string CustomerId, string UsageKey, BillingPeriod Covers, decimal Quantity, DateTimeOffset Cutoff);

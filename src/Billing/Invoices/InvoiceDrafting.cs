@@ -73,7 +73,9 @@ public static class InvoiceDrafting
         return new Invoice(demand.Customer.TenantId, invoiceId, kind, demand.Customer.Id, demand.Period, demand.From, demand.To, demand.Currency, [line], Math.Abs(difference), InvoiceStatus.Draft, now)
         {
             CloseRunId = runId,
-            Corrects = invoiced.InvoiceId,
+            // An adjustment corrects the period's invoice; a credit note takes back from the newest document,
+            // the adjustment that last raised the period's amount if there is one (PaymentDocument credits it).
+            Corrects = kind == InvoiceKind.CreditNote ? invoiced.LatestInvoiceId ?? invoiced.InvoiceId : invoiced.InvoiceId,
             UsageCutoff = cutoff,
         };
     }

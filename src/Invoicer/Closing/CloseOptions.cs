@@ -12,12 +12,12 @@ public sealed class CloseOptions : IValidatableObject
     [Range(0, 10_080, ErrorMessage = "Close:GraceMinutes must be between 0 and 10080.")]
     public int GraceMinutes { get; set; } = 60;
 
-    /// <summary>Whether the scheduler starts each tenant's close once a period has ended (plus grace), catching up missed periods.</summary>
+    /// <summary>
+    /// Whether the scheduler starts each tenant's close once a period has ended (plus grace). It catches up
+    /// every label missed since the tenant was created, oldest first: a label is never skipped, so there is
+    /// no bound on how far back (a bound would leave a month unbilled after a long outage).
+    /// </summary>
     public bool ScheduleEnabled { get; set; } = true;
-
-    /// <summary>How many ended periods back the scheduler catches up when a tenant has none closed (its first close).</summary>
-    [Range(0, 24, ErrorMessage = "Close:CatchUpPeriods must be between 0 and 24.")]
-    public int CatchUpPeriods { get; set; } = 1;
 
     /// <summary>Invoices with a total above this wait for a person's approval (unset: none for the amount alone).</summary>
     [Range(typeof(decimal), "0", "79228162514264337593543950335", ErrorMessage = "Close:ApprovalAbove must not be negative.")]

@@ -33,7 +33,20 @@ internal sealed class PushStep(IInvoiceStore invoices, IPaymentProcessor payment
                 return transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Push, "nothing to push", $"invoice is {invoice?.Status.ToString() ?? "missing"}"));
             }
 
-            document = PaymentDocument.FromInvoice(invoice, batch.Customers[task.CustomerId]);
+            IReadOnlyList<InvoiceCredit>? credits = null;
+            if (invoice.Kind == InvoiceKind.CreditNote && invoice.ExternalId is null)
+            {
+                var (allocated, unallocated) = CreditAllocation.Allocate(invoice, await IssuedDocumentsAsync(invoice, cancellationToken));
+                if (unallocated > 0m)
+                {
+                    return transitions.Fail(task, new InvalidOperationException(
+                        $"credit note {invoice.Number} credits {unallocated} more than the issued invoices of {invoice.Period} have left to credit; nothing was pushed."), permanent: true);
+                }
+
+                credits = allocated;
+            }
+
+            document = PaymentDocument.FromInvoice(invoice, batch.Customers[task.CustomerId], credits);
             var externalId = invoice.ExternalId ?? (await payments.PushAsync(document, cancellationToken)).ExternalId;
             return transitions.Move(task, CloseStep.Done, transitions.Entry(task, CloseStep.Push, "pushed", new { externalId, documentKey = document.DocumentKey })) with { ExternalId = externalId };
         }
@@ -61,4 +74,11 @@ internal sealed class PushStep(IInvoiceStore invoices, IPaymentProcessor payment
             return transitions.Fail(task, error, permanent: false);
         }
     }
+
+    /// <summary>The customer's issued documents, which a credit note's amount is allocated over.</summary>
+    private async Task<IReadOnlyList<Invoice>> IssuedDocumentsAsync(Invoice creditNote, CancellationToken cancellationToken) =>
+        (await invoices.ListAsync(
+            creditNote.TenantId,
+            new InvoiceFilter { CustomerIds = [creditNote.CustomerId], Statuses = [InvoiceStatus.Issued], PageSize = int.MaxValue },
+            cancellationToken)).Page;
 }

@@ -52,7 +52,7 @@ public static class BillingInvoiceEndpoints
         var tenantId = context.User.GetTenantId();
         var query = context.Request.Query;
         var errors = new List<FieldError>();
-        var (page, pageSize) = Paging.Read(query, errors);
+        var paging = Paging.Read(query, errors);
         var statuses = new List<InvoiceStatus>();
         var gatheringAsked = false;
         foreach (var status in query["statuses"].OfType<string>())
@@ -98,13 +98,13 @@ public static class BillingInvoiceEndpoints
         var withLines = query["expand"].Contains("lines");
         if (gatheringAsked)
         {
-            return Results.Ok(await WithGatheringAsync(tenantId, customerIds, statuses, withLines, page, pageSize, store, customers, tenants, gathering, context.RequestAborted));
+            return Results.Ok(await WithGatheringAsync(tenantId, customerIds, statuses, withLines, paging, store, customers, tenants, gathering, context.RequestAborted));
         }
 
-        var (items, total) = await store.ListAsync(tenantId, new InvoiceFilter { CustomerIds = customerIds, Statuses = statuses, Page = page, PageSize = pageSize }, context.RequestAborted);
+        var (items, total) = await store.ListAsync(tenantId, new InvoiceFilter { CustomerIds = customerIds, Statuses = statuses, Page = paging.Page, PageSize = paging.PageSize }, context.RequestAborted);
         var byId = (await customers.ListAsync(tenantId, context.RequestAborted)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var name = (await tenants.GetAsync(tenantId, context.RequestAborted))?.Name ?? tenantId;
-        return Results.Ok(new Paginated<InvoiceResponse>(total, page, pageSize, [.. items.Select(i => InvoiceResponse.From(i, byId.GetValueOrDefault(i.CustomerId), name, withLines))]));
+        return Results.Ok(new Paginated<InvoiceResponse>(total, paging.Page, paging.PageSize, [.. items.Select(i => InvoiceResponse.From(i, byId.GetValueOrDefault(i.CustomerId), name, withLines))]));
     }
 
     /// <summary>
@@ -116,8 +116,7 @@ public static class BillingInvoiceEndpoints
         IReadOnlyList<string> customerIds,
         IReadOnlyList<InvoiceStatus> statuses,
         bool withLines,
-        int page,
-        int pageSize,
+        Paging paging,
         IInvoiceStore store,
         ICustomerStore customers,
         ITenantStore tenants,
@@ -134,7 +133,7 @@ public static class BillingInvoiceEndpoints
             items.AddRange(stored.Select(i => InvoiceResponse.From(i, byId.GetValueOrDefault(i.CustomerId), name, withLines)));
         }
 
-        return new Paginated<object>(items.Count, page, pageSize, [.. items.Skip((page - 1) * pageSize).Take(pageSize)]);
+        return paging.Cut(items);
     }
 
     private static async Task<IResult> SignalAsync(string invoiceId, CloseSignal signal, HttpContext context, IInvoiceStore store, ICloseRunStore runs, ICustomerStore customers, ITenantStore tenants, TimeProvider clock)
@@ -190,7 +189,7 @@ public static class BillingInvoiceEndpoints
                     // The processor's invoice goes first: a ledger void that Stripe never saw would leave the customer billed.
                     try
                     {
-                        await payments.VoidAsync(tenantId, customer.Id, PaymentDocument.FromInvoice(invoice, customer).DocumentKey, context.RequestAborted);
+                        await payments.VoidAsync(tenantId, customer.Id, PaymentDocument.KeyOf(invoice), context.RequestAborted);
                     }
                     catch (PaymentProcessorUnavailableException unavailable)
                     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Tally.Billing.Customers;
 using Tally.Billing.Invoices;
 
@@ -116,7 +117,12 @@ public sealed record InvoiceDocumentRefResponse(string Id, string Type);
 
 public sealed record InvoiceWorkflowResponse(string SourceBillingProfileId, IReadOnlyDictionary<string, object> Workflow);
 
-/// <summary>A line in OpenMeter's shape (every top-level line is <c>usage_based</c>).</summary>
+/// <summary>
+/// A line in OpenMeter's shape (every top-level line is <c>usage_based</c>). A rated line's rate card is
+/// <c>{featureKey, price}</c> with the full price it was rated with (unit, tiered, package or flat, with its
+/// commitments), as the gathering invoice shows it; <c>featureKey</c> mirrors the rate card's, as OpenMeter's
+/// deprecated field does.
+/// </summary>
 public sealed record InvoiceLineResponse(
     string Id,
     string Name,
@@ -133,23 +139,50 @@ public sealed record InvoiceLineResponse(
     InvoiceTotalsResponse Totals,
     IReadOnlyDictionary<string, string> Metadata)
 {
-    public static InvoiceLineResponse From(Invoice invoice, InvoiceLine line, int ordinal) => new(
-        $"{invoice.Id}-{ordinal}",
-        line.Description,
-        line.Covers is null ? null : $"Adjustment for {line.Covers}",
-        "usage_based",
-        "valid",
-        line.Covers is null ? "subscription" : "system",
-        invoice.Currency.Code,
-        new InvoicePeriodResponse(invoice.PeriodFrom.UtcDateTime, invoice.PeriodTo.UtcDateTime),
-        invoice.PeriodTo.UtcDateTime,
-        InvoiceResponse.Format(line.Quantity),
-        line.MeterSlug,
-        line.UnitPrice is { } price ? new InvoiceRateCardResponse(new InvoicePriceResponse("unit", InvoiceResponse.Format(price))) : null,
-        InvoiceTotalsResponse.Of(line.Amount),
-        line.Covers is { } covers ? new Dictionary<string, string> { ["tally.covers"] = covers.ToString() } : new Dictionary<string, string>());
+    public static InvoiceLineResponse From(Invoice invoice, InvoiceLine line, int ordinal)
+    {
+        var rateCard = InvoiceRateCardResponse.Of(line);
+        return new(
+            $"{invoice.Id}-{ordinal}",
+            line.Description,
+            line.Covers is null ? null : $"Adjustment for {line.Covers}",
+            "usage_based",
+            "valid",
+            line.Covers is null ? "subscription" : "system",
+            invoice.Currency.Code,
+            new InvoicePeriodResponse(invoice.PeriodFrom.UtcDateTime, invoice.PeriodTo.UtcDateTime),
+            invoice.PeriodTo.UtcDateTime,
+            InvoiceResponse.Format(line.Quantity),
+            rateCard?.FeatureKey,
+            rateCard,
+            InvoiceTotalsResponse.Of(line.Amount),
+            line.Covers is { } covers ? new Dictionary<string, string> { ["tally.covers"] = covers.ToString() } : new Dictionary<string, string>());
+    }
 }
 
-public sealed record InvoiceRateCardResponse(InvoicePriceResponse Price);
+/// <summary>OpenMeter's <c>InvoiceUsageBasedRateCard</c>: the feature and the price (OpenMeter's price JSON, or null for a free rate card).</summary>
+public sealed record InvoiceRateCardResponse(string? FeatureKey, JsonElement Price)
+{
+    /// <summary>
+    /// The rate card a line was rated with, read from the line's detail (<c>RatedLineDetail</c>). Lines rating
+    /// did not price have none: a late-usage adjustment or a re-run's correction is a difference of totals, not
+    /// usage at a price. A line stored before details existed keeps the unit price it was stored with.
+    /// </summary>
+    public static InvoiceRateCardResponse? Of(InvoiceLine line)
+    {
+        if (line.Detail is { } detail)
+        {
+            using var json = JsonDocument.Parse(detail);
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("price", out var price))
+            {
+                var feature = root.TryGetProperty("featureKey", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
+                return new InvoiceRateCardResponse(feature, price.Clone());
+            }
+        }
 
-public sealed record InvoicePriceResponse(string Type, string Amount);
+        return line.UnitPrice is { } unit
+            ? new InvoiceRateCardResponse(null, JsonSerializer.SerializeToElement(new { type = "unit", amount = InvoiceResponse.Format(unit) }))
+            : null;
+    }
+}

@@ -60,10 +60,10 @@ public static class FeatureEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, IFeatureStore store)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var query = context.Request.Query;

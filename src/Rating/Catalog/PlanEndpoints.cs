@@ -82,10 +82,10 @@ public static class PlanEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, IPlanStore store, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var query = context.Request.Query;

@@ -48,10 +48,10 @@ public static class CustomerEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var query = context.Request.Query;
@@ -194,10 +194,10 @@ public static class CustomerEndpoints
 
     private static async Task<IResult> SubscriptionsAsync(string customerIdOrKey, HttpContext context, ICustomerStore store, ISubscriptionStore subscriptions, [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var tenantId = context.User.GetTenantId();

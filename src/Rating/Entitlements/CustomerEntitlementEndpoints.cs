@@ -103,10 +103,10 @@ public static class CustomerEntitlementEndpoints
 
     private static async Task<IResult> ListAsync(string owner, HttpContext context, Deps deps, bool bySubject)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var tenantId = context.User.GetTenantId();
@@ -148,10 +148,10 @@ public static class CustomerEntitlementEndpoints
 
     private static async Task<IResult> GrantsAsync(string owner, string reference, HttpContext context, Deps deps, bool bySubject)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var (customer, entitlement, missing) = await FindAsync(owner, reference, context, deps, bySubject);

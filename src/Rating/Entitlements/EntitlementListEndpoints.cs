@@ -29,10 +29,10 @@ public static class EntitlementListEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, IEntitlementStore store, ICustomerStore customers, [FromKeyedServices(RatingClock.Key)] TimeProvider clock, bool v2)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var tenantId = context.User.GetTenantId();
@@ -74,10 +74,10 @@ public static class EntitlementListEndpoints
 
     private static async Task<IResult> GrantsAsync(HttpContext context, IEntitlementStore store, ICustomerStore customers, [FromKeyedServices(RatingClock.Key)] TimeProvider clock, bool v2)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var tenantId = context.User.GetTenantId();

@@ -25,9 +25,9 @@ public static partial class NotificationEndpoints
         group.MapPut("/channels/{channelId}", (string channelId, HttpContext context, INotificationStore store, [FromKeyedServices(RatingClock.Key)] TimeProvider clock) => SaveChannelAsync(context, store, clock, channelId));
         group.MapGet("/channels", async (HttpContext context, INotificationStore store) =>
         {
-            var (paging, error) = Paging.From(context.Request);
-            return error is not null
-                ? Problems.Validation([error])
+            var (paging, badPage) = Paging.From(context.Request);
+            return badPage is not null
+                ? badPage
                 : RatingJson.Ok(paging.Cut([.. (await store.ListChannelsAsync(context.User.GetTenantId(), context.RequestAborted))
                     .Where(c => (c.DeletedAt is null || context.Request.Query["includeDeleted"] == "true") && (!c.Disabled || context.Request.Query["includeDisabled"] == "true"))
                     .Select(ChannelResponse.From)]));

@@ -47,10 +47,10 @@ internal static class NotificationEventEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, INotificationStore store, IFeatureStore features)
     {
-        var (paging, error) = Paging.From(context.Request);
-        if (error is not null)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return Problems.Validation([error]);
+            return badPage;
         }
 
         var tenantId = context.User.GetTenantId();

@@ -23,10 +23,10 @@ internal static class NotificationRuleEndpoints
         group.MapPut("/rules/{ruleId}", (string ruleId, HttpContext context, Deps deps) => SaveAsync(context, deps, ruleId));
         group.MapGet("/rules", async (HttpContext context, Deps deps) =>
         {
-            var (paging, error) = Paging.From(context.Request);
-            if (error is not null)
+            var (paging, badPage) = Paging.From(context.Request);
+            if (badPage is not null)
             {
-                return Problems.Validation([error]);
+                return badPage;
             }
 
             var tenantId = context.User.GetTenantId();

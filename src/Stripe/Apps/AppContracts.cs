@@ -41,9 +41,6 @@ public sealed record StripeAppResponse(
 /// <summary>OpenMeter's <c>MarketplaceInstallResponse</c>.</summary>
 public sealed record InstallResponse(StripeAppResponse App, IReadOnlyList<string> DefaultForCapabilityTypes);
 
-/// <summary>OpenMeter's paginated envelope.</summary>
-public sealed record PageResponse<T>(int TotalCount, int Page, int PageSize, IReadOnlyList<T> Items);
-
 /// <summary><c>POST /api/v1/marketplace/listings/stripe/install/apikey</c>.</summary>
 public sealed class InstallWithApiKeyRequest
 {

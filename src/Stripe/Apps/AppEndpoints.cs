@@ -17,8 +17,11 @@ public static class AppEndpoints
     public static IEndpointRouteBuilder MapStripeApps(this IEndpointRouteBuilder routes)
     {
         var marketplace = routes.MapGroup("/api/v1/marketplace/listings").RequireAuthorization(TallyClaims.TenantPolicy);
-        marketplace.MapGet("", (int? page, int? pageSize) =>
-            PageProblem(page, pageSize) ?? Results.Ok(Page(MarketplaceListings.All, MarketplaceListings.All.Count, page ?? 1, pageSize ?? 100)));
+        marketplace.MapGet("", (HttpContext context) =>
+        {
+            var (paging, badPage) = Paging.From(context.Request);
+            return badPage ?? Results.Ok(paging.Cut(MarketplaceListings.All));
+        });
         marketplace.MapGet("/{type}", (string type) =>
             MarketplaceListings.All.FirstOrDefault(listing => listing.Type == type) is { } listing ? Results.Ok(listing) : Problems.NotFound("marketplace listing", type));
         marketplace.MapPost("/stripe/install/apikey", InstallAsync);
@@ -72,15 +75,16 @@ public static class AppEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(int? page, int? pageSize, HttpContext context, IPaymentAppStore store)
+    private static async Task<IResult> ListAsync(HttpContext context, IPaymentAppStore store)
     {
-        if (PageProblem(page, pageSize) is { } problem)
+        var (paging, badPage) = Paging.From(context.Request);
+        if (badPage is not null)
         {
-            return problem;
+            return badPage;
         }
 
-        var (items, total) = await store.ListAsync(context.User.GetTenantId(), page ?? 1, pageSize ?? 100, context.RequestAborted);
-        return Results.Ok(new PageResponse<StripeAppResponse>(total, page ?? 1, pageSize ?? 100, [.. items.Select(StripeAppResponse.From)]));
+        var (items, total) = await store.ListAsync(context.User.GetTenantId(), paging.Page, paging.PageSize, context.RequestAborted);
+        return Results.Ok(new Paginated<StripeAppResponse>(total, paging.Page, paging.PageSize, [.. items.Select(StripeAppResponse.From)]));
     }
 
     private static async Task<IResult> ReplaceAsync(string id, HttpContext context, IPaymentAppStore store, StripeApps apps)
@@ -139,12 +143,4 @@ public static class AppEndpoints
             return Unavailable(context, unavailable);
         }
     }
-
-    private static IResult? PageProblem(int? page, int? pageSize) =>
-        page is < 1 ? Problems.Validation("page", $"is {page}; pages start at 1.")
-        : pageSize is < 1 or > 1000 ? Problems.Validation("pageSize", $"is {pageSize}; use 1 to 1000.")
-        : null;
-
-    private static PageResponse<T> Page<T>(IReadOnlyList<T> all, int total, int page, int pageSize) =>
-        new(total, page, pageSize, [.. all.Skip((page - 1) * pageSize).Take(pageSize)]);
 }

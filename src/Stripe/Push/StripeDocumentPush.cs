@@ -28,7 +28,12 @@ internal sealed class StripeDocumentPush(
         var customer = document.Customer.Id;
         if (document.Kind == PaymentDocumentKind.CreditNote)
         {
-            return [StripeObjectKeys.Customer(customer), StripeObjectKeys.Invoice(customer, document.CreditedDocumentKey!), StripeObjectKeys.CreditNote(customer, document.DocumentKey)];
+            return
+            [
+                StripeObjectKeys.Customer(customer),
+                .. document.Credits!.Select(credit => StripeObjectKeys.Invoice(customer, credit.DocumentKey)),
+                .. document.Credits!.Select((credit, i) => CreditNoteKey(document, i)),
+            ];
         }
 
         var invoice = StripeObjectKeys.Invoice(customer, document.DocumentKey);
@@ -139,33 +144,54 @@ internal sealed class StripeDocumentPush(
         return await known.RecordAsync(finalizedKey, invoiceId, cancellationToken);
     }
 
+    /// <summary>
+    /// One Stripe credit note per document credited (Stripe credits one invoice per credit note, never more than
+    /// is left of it): every credited invoice must be in Stripe before any note is made. The receipt names the
+    /// note on the invoice the credit note corrects, the first credit.
+    /// </summary>
     private async Task<PaymentReceipt> PushCreditNoteAsync(string? customerId, CancellationToken cancellationToken)
     {
-        var creditedKey = StripeObjectKeys.Invoice(document.Customer.Id, document.CreditedDocumentKey!);
-        var invoiceId = known.IdOf(creditedKey);
-        if (invoiceId is null && customerId is not null
-            && (await StripeLookups.InvoiceAsync(client, customerId, Metadata(creditedKey), cancellationToken))?.Id is { } found)
+        var parts = document.CreditParts();
+        var invoiceIds = new List<string>();
+        foreach (var (credit, _) in parts)
         {
-            invoiceId = await known.RecordAsync(creditedKey, found, cancellationToken);
+            var creditedKey = StripeObjectKeys.Invoice(document.Customer.Id, credit.DocumentKey);
+            var invoiceId = known.IdOf(creditedKey);
+            if (invoiceId is null && customerId is not null
+                && (await StripeLookups.InvoiceAsync(client, customerId, Metadata(creditedKey), cancellationToken))?.Id is { } found)
+            {
+                invoiceId = await known.RecordAsync(creditedKey, found, cancellationToken);
+            }
+
+            if (invoiceId is null || customerId is null)
+            {
+                throw new PaymentProcessorRejectedException(
+                    StripeErrors.Processor,
+                    "credited_invoice_not_pushed",
+                    $"Credit note {document.DocumentKey} credits {credit.DocumentKey}, which is not in Stripe; push that invoice first.");
+            }
+
+            invoiceIds.Add(invoiceId);
         }
 
-        if (invoiceId is null || customerId is null)
+        var noteIds = new List<string>();
+        for (var i = 0; i < parts.Count; i++)
         {
-            throw new PaymentProcessorRejectedException(
-                StripeErrors.Processor,
-                "credited_invoice_not_pushed",
-                $"Credit note {document.DocumentKey} credits {document.CreditedDocumentKey}, which is not in Stripe; push that invoice first.");
+            var (invoiceId, (credit, lines), noteKey) = (invoiceIds[i], parts[i], CreditNoteKey(document, i));
+            noteIds.Add(await EnsureAsync(
+                noteKey,
+                "credit note",
+                ct => StripeLookups.CreditNoteAsync(client, invoiceId, Metadata(noteKey), ct),
+                (idempotency, ct) => CreateCreditNoteAsync(invoiceId, credit, lines, noteKey, idempotency, ct),
+                cancellationToken));
         }
 
-        var noteKey = StripeObjectKeys.CreditNote(document.Customer.Id, document.DocumentKey);
-        var noteId = await EnsureAsync(
-            noteKey,
-            "credit note",
-            ct => StripeLookups.CreditNoteAsync(client, invoiceId, Metadata(noteKey), ct),
-            (idempotency, ct) => CreateCreditNoteAsync(invoiceId, noteKey, idempotency, ct),
-            cancellationToken);
-        return new PaymentReceipt(noteId, customerId);
+        return new PaymentReceipt(noteIds[0], customerId!);
     }
+
+    /// <summary>The key of the Stripe credit note for a credit note's <paramref name="part"/>th credit: the first keeps the credit note's own key.</summary>
+    private static string CreditNoteKey(PaymentDocument document, int part) =>
+        StripeObjectKeys.CreditNote(document.Customer.Id, part == 0 ? document.DocumentKey : $"{document.DocumentKey}/on/{document.Credits![part].DocumentKey}");
 
     private async Task<string> EnsureAsync(
         string key, string kind, Func<CancellationToken, Task<string?>> lookUp, Func<RequestOptions, CancellationToken, Task<string>> create, CancellationToken cancellationToken)
@@ -225,20 +251,24 @@ internal sealed class StripeDocumentPush(
             idempotency,
             cancellationToken)).Id;
 
-    private async Task<string> CreateCreditNoteAsync(string invoiceId, string noteKey, RequestOptions idempotency, CancellationToken cancellationToken)
+    private async Task<string> CreateCreditNoteAsync(
+        string invoiceId, PaymentCredit credit, IReadOnlyList<PaymentLine> lines, string noteKey, RequestOptions idempotency, CancellationToken cancellationToken)
     {
-        var amounts = StripeAmounts.ToMinorUnits(document.Currency, [.. document.Lines.Select(line => line.Amount)]);
+        var amounts = StripeAmounts.ToMinorUnits(document.Currency, [.. lines.Select(line => line.Amount)]);
         var note = await new CreditNoteService(client).CreateAsync(
             new CreditNoteCreateOptions
             {
                 Invoice = invoiceId,
-                Lines = [.. document.Lines.Select((line, i) => new CreditNoteLineOptions { Type = "custom_line_item", UnitAmount = amounts[i], Quantity = 1, Description = line.Description })],
-                Memo = $"{document.Number}: credits {document.CreditedDocumentKey}",
+                Lines = [.. lines.Select((line, i) => new CreditNoteLineOptions { Type = "custom_line_item", UnitAmount = amounts[i], Quantity = 1, Description = line.Description })],
+                Memo = document.Credits!.Count == 1
+                    ? $"{document.Number}: credits {credit.DocumentKey}"
+                    : $"{document.Number}: credits {credit.DocumentKey} ({string.Join(" and ", document.Credits.Select(c => c.DocumentKey))} together)",
                 Metadata = new Dictionary<string, string>
                 {
                     ["tally_key"] = Metadata(noteKey),
                     ["tally_document_id"] = document.DocumentId,
                     ["tally_document_number"] = document.Number,
+                    ["tally_credited_document"] = credit.DocumentKey,
                 },
             },
             idempotency,

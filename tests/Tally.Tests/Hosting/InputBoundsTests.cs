@@ -46,6 +46,37 @@ public sealed class InputBoundsTests(TallyServerFixture server) : IClassFixture<
         await Eventually.EqualsAsync(1m, () => CountAsync(key), TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>One route per reader there used to be (rating's, the invoices', the Stripe app's): one reader now, one answer.</summary>
+    [Theory]
+    [InlineData("/api/v1/customers?page=0", "page", "is '0'; pages are numbered from 1.")]
+    [InlineData("/api/v1/features?pageSize=1001", "pageSize", "is '1001'; use a whole number from 1 to 1000.")]
+    [InlineData("/api/v1/billing/invoices?page=two", "page", "is 'two'; pages are numbered from 1.")]
+    [InlineData("/api/v1/apps?pageSize=-1", "pageSize", "is '-1'; use a whole number from 1 to 1000.")]
+    [InlineData("/api/v1/marketplace/listings?page=x", "page", "is 'x'; pages are numbered from 1.")]
+    public async Task List_PageOutOfBounds_Answers400NamingTheParameter(string path, string field, string message)
+    {
+        var key = await server.CreateTenantAsync("paging");
+
+        var (status, problem) = await server.SendAsync(HttpMethod.Get, path, key, null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal([(field, message)], problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("field").GetString(), e.GetProperty("message").GetString())));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/marketplace/listings")]
+    [InlineData("/api/v1/customers")]
+    [InlineData("/api/v1/billing/invoices?statuses=gathering")]
+    public async Task List_LastPossiblePage_IsEmptyNotAnOverflow(string path)
+    {
+        var key = await server.CreateTenantAsync("far page");
+        await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "c1", name = "C1", usageAttribution = new { subjectKeys = new[] { "c1" } } });
+
+        var page = await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}page=2147483647&pageSize=1000", key);
+
+        Assert.Equal((2147483647, 1000, 0), (page.GetProperty("page").GetInt32(), page.GetProperty("pageSize").GetInt32(), page.GetProperty("items").GetArrayLength()));
+    }
+
     [Theory]
     [InlineData("{\"apiKey\":\"pk_live_publishable1\"}", "apiKey")]
     [InlineData("{\"apiKey\":\"sk_test_abcdefgh\",\"name\":\"a\\u0000b\"}", "name")]

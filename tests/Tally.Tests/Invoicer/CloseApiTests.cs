@@ -76,6 +76,22 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
     }
 
     [Fact]
+    public async Task Close_TieredLine_ShowsTheFullTieredPriceItWasRatedWithAsTheLinesRateCard()
+    {
+        const string Tiered = """{"type":"tiered","mode":"graduated","tiers":[{"upToAmount":"100","flatPrice":null,"unitPrice":{"type":"unit","amount":"0"}},{"flatPrice":{"type":"flat","amount":"5"},"unitPrice":{"type":"unit","amount":"0.01"}}],"minimumAmount":"1"}""";
+        var key = await TenantWithCustomerAsync("close-tiered", Tiered, """{"tokens":150}""");
+
+        var runId = (await server.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/v1/billing/close-runs", key, new { period = "2026-10" })).GetProperty("id").GetString()!;
+        await Eventually.EqualsAsync("completed", async () => (await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/v1/billing/close-runs/{runId}", key)).GetProperty("status").GetString(), Patience);
+        var invoice = Assert.Single((await server.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/v1/billing/invoices?expand=lines", key)).GetProperty("items").EnumerateArray());
+        var line = Assert.Single(invoice.GetProperty("lines").EnumerateArray());
+
+        // 100 free, 50 at 0.01 and the second tier's flat 5.
+        Assert.Equal(("150", "5.50", "tokens"), (line.GetProperty("quantity").GetString(), line.GetProperty("totals").GetProperty("total").GetString(), line.GetProperty("featureKey").GetString()));
+        Assert.Equal("""{"featureKey":"tokens","price":""" + Tiered + "}", line.GetProperty("rateCard").GetRawText());
+    }
+
+    [Fact]
     public async Task Close_InvoiceAboveTheApprovalThreshold_WaitsUntilApprovedThroughTheApi()
     {
         var key = await TenantWithCustomerAsync("close-approval", unitPrice: 10m, """{"tokens":150}""");
@@ -146,11 +162,15 @@ public sealed class CloseApiTests(TallyServerFixture server) : IClassFixture<Tal
     }
 
     /// <summary>A tenant with meter <c>tokens</c>, plan <c>pro</c> at <paramref name="unitPrice"/>, customer <c>acme</c> (subject s1) subscribed since August, and one event in the middle of October per data body.</summary>
-    private async Task<string> TenantWithCustomerAsync(string name, decimal unitPrice, params string[] data)
+    private Task<string> TenantWithCustomerAsync(string name, decimal unitPrice, params string[] data) =>
+        TenantWithCustomerAsync(name, $$"""{"type":"unit","amount":"{{unitPrice.ToString(CultureInfo.InvariantCulture)}}"}""", data);
+
+    /// <summary>The same with the rate card's price as OpenMeter's price JSON.</summary>
+    private async Task<string> TenantWithCustomerAsync(string name, string price, params string[] data)
     {
         var key = await server.CreateTenantAsync(name);
         await CatalogApi.MeteredFeatureAsync(server, key);
-        await CatalogApi.PublishedPlanAsync(server, key, "pro", CatalogApi.OnePhase(CatalogApi.UsageCard($$"""{"type":"unit","amount":"{{unitPrice.ToString(CultureInfo.InvariantCulture)}}"}""")));
+        await CatalogApi.PublishedPlanAsync(server, key, "pro", CatalogApi.OnePhase(CatalogApi.UsageCard(price)));
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/customers", key, new { key = "acme", name = "Acme", usageAttribution = new { subjectKeys = new[] { "s1" } } });
         await server.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/v1/subscriptions", key, new { customerKey = "acme", plan = new { key = "pro" }, timing = "2026-08-01T00:00:00Z" });
         var month = name.Contains("admin", StringComparison.Ordinal) ? "09" : "10";

@@ -192,10 +192,10 @@ public sealed partial class CloseWorkflowTests
             "createdAt":"2026-11-01T02:00:00Z","updatedAt":"{{{updatedAt}}}","issuedAt":"2026-11-01T02:00:00Z","voidedAt":{{{voidedAt}}},"externalIds":{"invoicing":null},"validationIssues":[],"preceding":null,
             "workflow":{"sourceBillingProfileId":"default","workflow":{}},"lines":[
             {"id":"{{{invoiceId}}}-0","name":"Input tokens","description":null,"type":"usage_based","status":"valid","managedBy":"subscription","currency":"USD",
-            "period":{"from":"2026-10-01T00:00:00Z","to":"2026-11-01T00:00:00Z"},"invoiceAt":"2026-11-01T00:00:00Z","quantity":"1001","featureKey":"input-tokens","rateCard":{"price":{"type":"unit","amount":"0.005"}},
+            "period":{"from":"2026-10-01T00:00:00Z","to":"2026-11-01T00:00:00Z"},"invoiceAt":"2026-11-01T00:00:00Z","quantity":"1001","featureKey":"input","rateCard":{"featureKey":"input","price":{"type":"unit","amount":"0.005"}},
             "totals":{"amount":"5.01","chargesTotal":"0","discountsTotal":"0","creditsTotal":"0","taxesInclusiveTotal":"0","taxesExclusiveTotal":"0","taxesTotal":"0","total":"5.01"},"metadata":{}},
             {"id":"{{{invoiceId}}}-1","name":"Output tokens","description":null,"type":"usage_based","status":"valid","managedBy":"subscription","currency":"USD",
-            "period":{"from":"2026-10-01T00:00:00Z","to":"2026-11-01T00:00:00Z"},"invoiceAt":"2026-11-01T00:00:00Z","quantity":"2002","featureKey":"output-tokens","rateCard":{"price":{"type":"unit","amount":"0.0025"}},
+            "period":{"from":"2026-10-01T00:00:00Z","to":"2026-11-01T00:00:00Z"},"invoiceAt":"2026-11-01T00:00:00Z","quantity":"2002","featureKey":"output","rateCard":{"featureKey":"output","price":{"type":"unit","amount":"0.0025"}},
             "totals":{"amount":"5.01","chargesTotal":"0","discountsTotal":"0","creditsTotal":"0","taxesInclusiveTotal":"0","taxesExclusiveTotal":"0","taxesTotal":"0","total":"5.01"},"metadata":{}}],
             "metadata":{"tally.period":"2026-10","tally.closeRunId":"{{{runId}}}"}}
             }

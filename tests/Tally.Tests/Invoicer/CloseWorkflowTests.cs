@@ -347,6 +347,20 @@ public sealed partial class CloseWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scheduler_DownForMonths_StartsEveryMissedLabelSinceTheTenantWasCreatedOldestFirst()
+    {
+        var scheduler = new CloseScheduler(ledger.Tenants, ledger.CloseRuns, ledger.Subscriptions, Starter(), Options.Create(options), clock, NullLogger<CloseScheduler>.Instance);
+
+        // The tenant was created in October 2026; nothing ran until 10 April 2027.
+        clock.SetUtcNow(new DateTimeOffset(2027, 4, 10, 0, 0, 0, TimeSpan.Zero));
+        var caughtUp = await scheduler.RunOnceAsync(Ct);
+        var again = await scheduler.RunOnceAsync(Ct);
+
+        Assert.Equal(["2026-10", "2026-11", "2026-12", "2027-01", "2027-02", "2027-03"], caughtUp.Select(r => r.Period.ToString()));
+        Assert.Empty(again);
+    }
+
+    [Fact]
     public async Task Push_StripeFailsMidPush_RetriesAfterBackoffAndCreatesEachStripeObjectOnce()
     {
         await InstallStripeAsync();

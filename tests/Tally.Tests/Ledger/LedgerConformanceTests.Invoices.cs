@@ -193,12 +193,12 @@ public abstract partial class LedgerConformanceTests
         var bob = await LedgerScenario.CustomerAsync(Ledger, tenant, "bob");
         var original = await LedgerScenario.IssueAsync(Ledger, tenant, alice, LedgerScenario.November);
         await LedgerScenario.IssueAsync(Ledger, tenant, alice, LedgerScenario.November, InvoiceKind.CreditNote, 7.42m, CloseRunKind.Rerun, original.Id);
-        await LedgerScenario.IssueAsync(Ledger, tenant, alice, LedgerScenario.November, InvoiceKind.Standard, 0.58m, CloseRunKind.Rerun, original.Id);
+        var adjustment = await LedgerScenario.IssueAsync(Ledger, tenant, alice, LedgerScenario.November, InvoiceKind.Standard, 0.58m, CloseRunKind.Rerun, original.Id);
 
         var invoiced = await Ledger.CloseRuns.InvoicedAsync(tenant, [alice, bob], LedgerScenario.November, Ct);
 
         Assert.Equal([alice], invoiced.Keys);
-        Assert.Equal(new InvoicedPeriod(150.58m, new DateTimeOffset(2026, 12, 1, 1, 0, 0, TimeSpan.Zero), original.Id, 157.42m), invoiced[alice]);
+        Assert.Equal(new InvoicedPeriod(150.58m, new DateTimeOffset(2026, 12, 1, 1, 0, 0, TimeSpan.Zero), original.Id, 157.42m) { LatestInvoiceId = adjustment.Id }, invoiced[alice]);
     }
 
     [Fact]

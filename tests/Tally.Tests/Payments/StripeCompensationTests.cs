@@ -107,7 +107,7 @@ public sealed class StripeCompensationTests : IAsyncLifetime
         Kind = PaymentDocumentKind.CreditNote,
         DocumentKey = "2026-10-cn1",
         Number = "2026-10-CN1",
-        CreditedDocumentKey = "2026-10",
+        Credits = [new PaymentCredit("2026-10", 34.50m)],
         Lines = [new PaymentLine("goodwill", "Goodwill: 34.50 USD of output", 1m, 34.50m)],
     };
 }

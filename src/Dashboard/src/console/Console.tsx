@@ -5,7 +5,7 @@ import { useLocation } from '../router';
 import { Approvals } from './Approvals';
 import { CloseRunDetail } from './CloseRunDetail';
 import { CloseRuns } from './CloseRuns';
-import { CustomerDetail, Customers } from './Customers';
+import { CustomerDetail, Customers, NewCustomer } from './Customers';
 import { Events } from './Events';
 import { FinanceApi, type FullCustomer } from './financeApi';
 import { InvoiceDetail } from './InvoiceDetail';
@@ -139,7 +139,7 @@ function Route({ path, search }: { path: string; search: string }) {
     case 'plans':
       return id === 'new' ? <NewPlan /> : id ? <PlanVersion key={id} planId={id} /> : <Plans />;
     case 'customers':
-      return id ? <CustomerDetail key={id} customerId={id} /> : <Customers />;
+      return id === 'new' ? <NewCustomer /> : id ? <CustomerDetail key={id} customerId={id} /> : <Customers />;
     case 'subscriptions':
       return id ? <SubscriptionDetail key={id} subscriptionId={id} /> : <Subscriptions />;
     default:

@@ -3,7 +3,7 @@ import { lazy } from '../components/Lazy';
 import { Link } from '../components/Link';
 import { Empty, Failure, Loading } from '../components/States';
 import type { Plan, Price, RateCard } from './financeApi';
-import { PageHead, StatusBadge, useConsole, useLoad, utcDay } from './shared';
+import { PageAction, PageHead, StatusBadge, useConsole, useLoad, utcDay } from './shared';
 import { TableHead } from '../components/TableHead';
 
 // Editing plans is a chunk of its own, fetched when the plans page opens: the rest of the console never pays for it.
@@ -94,11 +94,7 @@ export function Plans() {
   return (
     <>
       <PageHead title="Plans">
-        <p>
-          <Link href="/console/plans/new" class="button">
-            New plan
-          </Link>
-        </p>
+        <PageAction href="/console/plans/new">New plan</PageAction>
       </PageHead>
       {notice && (
         <p class="notice" role="status" data-testid="plans-notice">

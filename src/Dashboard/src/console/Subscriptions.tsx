@@ -3,7 +3,7 @@ import { Link } from '../components/Link';
 import { Empty, Loading } from '../components/States';
 import { navigate } from '../router';
 import { describePrice } from './Plans';
-import type { Plan, SubscriptionExpanded } from './financeApi';
+import type { FullCustomer, Plan, SubscriptionExpanded } from './financeApi';
 import { customerName, errorFor, FieldError, FormProblem, invalid, PageHead, pendingPage, StatusBadge, useAction, useConsole, useLoad, utc, utcDay } from './shared';
 import { TableHead } from '../components/TableHead';
 
@@ -58,6 +58,7 @@ export function SubscriptionDetail({ subscriptionId }: { subscriptionId: string 
   if (pending || !loaded.data) return pending;
   const [subscription, plans] = loaded.data;
   const who = customerName(customers, subscription.customerId);
+  const zone = customers?.find((c) => c.id === subscription.customerId)?.timezone ?? 'UTC';
   const editable = subscription.status === 'active' || subscription.status === 'canceled';
 
   return (
@@ -79,6 +80,10 @@ export function SubscriptionDetail({ subscriptionId }: { subscriptionId: string 
           </dd>
           <dt>Currency</dt>
           <dd>{subscription.currency}</dd>
+          <dt>Billing anchor</dt>
+          <dd data-testid="billing-anchor">
+            {utc(subscription.billingAnchor)}: periods turn on its day of the month and time of day in {zone}
+          </dd>
         </dl>
         {subscription.phases.map((phase) => (
           <div key={phase.key}>
@@ -115,12 +120,13 @@ function ChangePlan({ subscription, plans, onChanged }: { subscription: Subscrip
   const [planKey, setPlanKey] = useState(keys.find((k) => k !== subscription.plan.key) ?? keys[0] ?? '');
   const [timing, setTiming] = useState('next_billing_cycle');
   const [at, setAt] = useState('');
+  const [anchor, setAnchor] = useState('');
   const { busy, error, run } = useAction();
 
   const submit = (event: Event) => {
     event.preventDefault();
     void run(
-      () => finance.changeSubscription(subscription.id, { plan: { key: planKey }, timing: timing === 'at' ? at : timing }),
+      () => finance.changeSubscription(subscription.id, { plan: { key: planKey }, timing: timing === 'at' ? at : timing, billingAnchor: anchor.trim() || undefined }),
       (changed) => {
         reloadCustomers();
         onChanged(changed.next.id);
@@ -129,26 +135,14 @@ function ChangePlan({ subscription, plans, onChanged }: { subscription: Subscrip
   };
   const planError = errorFor(error, 'plan');
   const timingError = errorFor(error, 'timing');
+  const anchorError = errorFor(error, 'billingAnchor');
 
   return (
     <section class="card" aria-labelledby="change-title">
       <h2 id="change-title">Change plan</h2>
       <form class="form-grid" onSubmit={submit} noValidate>
-        <FormProblem error={error} fields={['plan', 'timing']} />
-        <p>
-          <label for="change-plan">New plan</label>
-          <select {...invalid('change-plan', planError)} value={planKey} onChange={(e) => setPlanKey(e.currentTarget.value)}>
-            {keys.map((key) => {
-              const plan = published.find((p) => p.key === key)!;
-              return (
-                <option value={key} key={key}>
-                  {plan.name} ({key} v{plan.version}, {plan.currency})
-                </option>
-              );
-            })}
-          </select>
-          <FieldError id="change-plan" message={planError} />
-        </p>
+        <FormProblem error={error} fields={['plan', 'timing', 'billingAnchor']} />
+        <PlanField id="change-plan" label="New plan" published={published} value={planKey} onChange={setPlanKey} error={planError} />
         <p>
           <label for="change-timing">Takes effect</label>
           <select {...invalid('change-timing', timingError)} value={timing} onChange={(e) => setTiming(e.currentTarget.value)}>
@@ -165,6 +159,7 @@ function ChangePlan({ subscription, plans, onChanged }: { subscription: Subscrip
             <FieldError id="change-at" message={timingError} />
           </p>
         )}
+        <AnchorField id="change-anchor" value={anchor} onInput={setAnchor} error={anchorError} hint="Leave empty to keep this subscription's anchor." />
         <p class="form-actions">
           <button type="submit" class="button" disabled={busy || keys.length === 0}>
             {busy ? 'Changing…' : 'Change plan'}
@@ -209,6 +204,113 @@ function Cancel({ subscription, onChanged }: { subscription: SubscriptionExpande
           </button>
         </p>
       </form>
+    </section>
+  );
+}
+
+/** A choice of published plans, one option per key (its active version). */
+function PlanField({ id, label, published, value, onChange, error }: { id: string; label: string; published: Plan[]; value: string; onChange: (key: string) => void; error: string | null }) {
+  const keys = Array.from(new Set(published.map((p) => p.key)));
+  return (
+    <p>
+      <label for={id}>{label}</label>
+      <select {...invalid(id, error)} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {keys.map((key) => {
+          const plan = published.find((p) => p.key === key)!;
+          return (
+            <option value={key} key={key}>
+              {plan.name} ({key} v{plan.version}, {plan.currency})
+            </option>
+          );
+        })}
+      </select>
+      <FieldError id={id} message={error} />
+    </p>
+  );
+}
+
+/** The optional billing anchor of a subscription: an RFC 3339 instant, whose day and time in the customer's zone the periods turn on. */
+function AnchorField({ id, value, onInput, error, hint }: { id: string; value: string; onInput: (value: string) => void; error: string | null; hint: string }) {
+  return (
+    <p>
+      <label for={id}>Billing anchor (RFC 3339, optional)</label>
+      <input {...invalid(id, error, `${id}-help`)} value={value} placeholder="2026-06-20T00:00:00Z" onInput={(e) => onInput(e.currentTarget.value)} />
+      <span id={`${id}-help`} class="muted small">
+        Periods turn on its day of the month and time of day in the customer's time zone. {hint}
+      </span>
+      <FieldError id={id} message={error} />
+    </p>
+  );
+}
+
+/** Subscribes a customer to a published plan (POST /api/v1/subscriptions), from now or a given instant, on an optional anchor. */
+export function NewSubscription({ customer, onSubscribed }: { customer: FullCustomer; onSubscribed: () => void }) {
+  const { finance, reloadCustomers } = useConsole();
+  const plans = useLoad(() => finance.plans(), `plans-for-${customer.id}`);
+  const published = (plans.data ?? []).filter((p) => p.status === 'active');
+  const keys = Array.from(new Set(published.map((p) => p.key)));
+  const [planKey, setPlanKey] = useState('');
+  const [timing, setTiming] = useState('immediate');
+  const [at, setAt] = useState('');
+  const [anchor, setAnchor] = useState('');
+  const { busy, error, run } = useAction();
+  const [done, setDone] = useState('');
+  const chosen = planKey || keys[0] || '';
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setDone('');
+    void run(
+      () => finance.createSubscription({ customerId: customer.id, plan: { key: chosen }, timing: timing === 'at' ? at : timing, billingAnchor: anchor.trim() || undefined }),
+      (created) => {
+        setDone(`Subscribed to ${created.plan.key} v${created.plan.version}, anchored ${utc(created.billingAnchor)}.`);
+        setAnchor('');
+        reloadCustomers();
+        onSubscribed();
+      },
+    );
+  };
+  const planError = errorFor(error, 'plan');
+  const timingError = errorFor(error, 'timing');
+  const anchorError = errorFor(error, 'billingAnchor');
+
+  return (
+    <section class="card" aria-labelledby="subscribe-title">
+      <h2 id="subscribe-title">Subscribe</h2>
+      {plans.data && keys.length === 0 ? (
+        <p class="muted">No plan is published yet; publish one on the Plans page first.</p>
+      ) : (
+        <form class="form-grid" onSubmit={submit} noValidate>
+          <FormProblem error={error} fields={['plan', 'timing', 'billingAnchor', 'customerId']} />
+          <PlanField id="subscribe-plan" label="Plan" published={published} value={chosen} onChange={setPlanKey} error={planError} />
+          <p>
+            <label for="subscribe-timing">Starts</label>
+            <select {...invalid('subscribe-timing', timingError)} value={timing} onChange={(e) => setTiming(e.currentTarget.value)}>
+              <option value="immediate">Now</option>
+              <option value="at">At a date and time (UTC)…</option>
+            </select>
+            <FieldError id="subscribe-timing" message={timing === 'at' ? null : timingError} />
+          </p>
+          {timing === 'at' && (
+            <p>
+              <label for="subscribe-at">Start (UTC, RFC 3339)</label>
+              <input {...invalid('subscribe-at', timingError)} value={at} placeholder="2026-07-01T00:00:00Z" onInput={(e) => setAt(e.currentTarget.value)} />
+              <FieldError id="subscribe-at" message={timingError} />
+            </p>
+          )}
+          <AnchorField id="subscribe-anchor" value={anchor} onInput={setAnchor} error={anchorError} hint="Leave empty for the calendar month." />
+          <p class="form-actions">
+            <button type="submit" class="button" disabled={busy || !chosen}>
+              {busy ? 'Subscribing…' : 'Subscribe'}
+            </button>
+          </p>
+          {done && (
+            <p class="notice" role="status">
+              {done}
+            </p>
+          )}
+        </form>
+      )}
     </section>
   );
 }

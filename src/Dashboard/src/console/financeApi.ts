@@ -66,7 +66,8 @@ export interface InvoiceLine {
   description?: string | null;
   quantity: string;
   featureKey?: string | null;
-  rateCard?: { price: { type: string; amount: string } } | null;
+  /** The rate card the line was rated with (OpenMeter's price in full); none on adjustment lines. */
+  rateCard?: { featureKey?: string | null; price: Price | null } | null;
   totals: { total: string };
 }
 
@@ -130,6 +131,8 @@ export interface Subscription {
   customerId: string;
   plan: { id: string; key: string; version: number };
   currency: string;
+  /** When the periods turn: its day of month and time of day in the customer's time zone (the 1st at 00:00 without an anchor). */
+  billingAnchor: string;
 }
 
 export interface SubscriptionExpanded extends Subscription {
@@ -140,6 +143,8 @@ export interface FullCustomer extends Customer {
   description?: string | null;
   primaryEmail?: string | null;
   currency: string;
+  /** IANA time zone billing periods are cut in (Tally's extension of OpenMeter's customer). */
+  timezone: string;
   metadata?: Record<string, string> | null;
   createdAt: string;
   currentSubscriptionId?: string | null;
@@ -264,6 +269,14 @@ export class FinanceApi {
 
   customer(idOrKey: string): Promise<FullCustomer> {
     return this.api.get<FullCustomer>(`/api/v1/customers/${path(idOrKey)}?expand=subscriptions`);
+  }
+
+  createCustomer(body: unknown): Promise<FullCustomer> {
+    return this.api.post<FullCustomer>('/api/v1/customers', body);
+  }
+
+  createSubscription(body: unknown): Promise<Subscription> {
+    return this.api.post<Subscription>('/api/v1/subscriptions', body);
   }
 
   updateCustomer(id: string, body: unknown): Promise<FullCustomer> {

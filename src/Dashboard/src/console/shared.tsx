@@ -1,6 +1,7 @@
 import { createContext, type ComponentChildren, type JSX } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
+import { Link } from '../components/Link';
 import { Failure, Loading } from '../components/States';
 import { formatMoney } from '../time';
 import type { FinanceApi, FullCustomer } from './financeApi';
@@ -182,6 +183,17 @@ export function PageHead({ title, children }: { title: string; children?: Compon
       </h1>
       {children}
     </div>
+  );
+}
+
+/** A page's one creating action beside its heading (New plan, New customer). */
+export function PageAction({ href, children }: { href: string; children: ComponentChildren }) {
+  return (
+    <p>
+      <Link href={href} class="button">
+        {children}
+      </Link>
+    </p>
   );
 }
 
