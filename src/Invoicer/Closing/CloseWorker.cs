@@ -27,7 +27,7 @@ public sealed class CloseWorker : BackgroundService
     private readonly TimeProvider _clock;
     private readonly CloseMetrics _metrics;
     private readonly ILogger<CloseWorker> _logger;
-    private readonly FreezeStep _freeze;
+    private readonly FreezeThenDraft _freeze;
     private readonly DraftStep _draft;
     private readonly IssueStep _issue;
     private readonly PushStep _push;
@@ -53,8 +53,8 @@ public sealed class CloseWorker : BackgroundService
         _clock = clock;
         _metrics = metrics;
         _logger = logger;
-        _freeze = new FreezeStep(rating, usage, watermark, runs, _options);
         _draft = new DraftStep(rating, usage, rollups, runs, _options);
+        _freeze = new FreezeThenDraft(rating, new FreezeStep(rating, usage, watermark, runs, _options), _draft, logger);
         _issue = new IssueStep();
         _push = new PushStep(invoices, payments, _options);
         _payments = payments;

@@ -19,10 +19,10 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
     private IReadOnlyList<long>? _snapshot;
     private DateTimeOffset _snapshotTakenAt = DateTimeOffset.MinValue;
 
-    public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
+    /// <summary>The batch's outcomes; <paramref name="demands"/> are its customers' demands of the run's period (none: nothing to bill).</summary>
+    public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, IReadOnlyDictionary<string, BillingDemand> demands, CancellationToken cancellationToken)
     {
         var run = batch.Run;
-        var demands = (await rating.DemandsAsync(run.TenantId, batch.CustomerList, run.Period, cancellationToken)).ToDictionary(d => d.Customer.Id, StringComparer.Ordinal);
         var outcomes = new List<CloseOutcome>();
         var ready = new List<(CloseTask Task, BillingDemand Demand)>();
         foreach (var task in batch.Tasks)
