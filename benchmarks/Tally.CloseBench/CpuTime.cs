@@ -8,7 +8,7 @@ namespace Tally.CloseBench;
 /// noisy machine what a close costs is better told by the CPU it took than by its wall time. Zero where
 /// <c>/proc</c> does not exist.
 /// </summary>
-internal readonly record struct CpuTime(double Self, double Children, long ReadCalls = 0, long WriteCalls = 0, double Jit = 0, double Gc = 0)
+internal sealed record CpuTime(double Self, double Children, long ReadCalls, long WriteCalls, IReadOnlyDictionary<int, (string Kind, double Seconds)> RuntimeThreads)
 {
     // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
     private const double TicksPerSecond = 100;
@@ -17,7 +17,7 @@ internal readonly record struct CpuTime(double Self, double Children, long ReadC
     {
         if (!File.Exists("/proc/self/stat"))
         {
-            return default;
+            return new CpuTime(0, 0, 0, 0, new Dictionary<int, (string, double)>());
         }
 
         var self = Environment.ProcessId;
@@ -32,7 +32,7 @@ internal readonly record struct CpuTime(double Self, double Children, long ReadC
         }
 
         // The runtime's own threads, by name: the tiered JIT's background compiler and the garbage collector's.
-        var (jit, gc) = (0.0, 0.0);
+        var threads = new Dictionary<int, (string, double)>();
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             string name, stat;
@@ -45,17 +45,30 @@ internal readonly record struct CpuTime(double Self, double Children, long ReadC
                 continue; // the thread ended meanwhile
             }
 
-            var seconds = Seconds(stat);
-            jit += name.StartsWith(".NET Tiered", StringComparison.Ordinal) ? seconds : 0;
-            gc += name.Contains("GC", StringComparison.Ordinal) ? seconds : 0;
+            var kind = name.StartsWith(".NET Tiered", StringComparison.Ordinal) ? "jit" : name.Contains("GC", StringComparison.Ordinal) ? "gc" : null;
+            if (kind is not null)
+            {
+                threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (kind, Seconds(stat));
+            }
         }
 
         var io = File.ReadAllLines("/proc/self/io").Select(line => line.Split(':', 2)).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
-        return new CpuTime(Read(self)?.Seconds ?? 0, children, io.GetValueOrDefault("syscr"), io.GetValueOrDefault("syscw"), jit, gc);
+        return new CpuTime(Read(self)?.Seconds ?? 0, children, io.GetValueOrDefault("syscr"), io.GetValueOrDefault("syscw"), threads);
     }
 
+    /// <summary>
+    /// CPU seconds of the runtime's threads of <paramref name="kind"/> (<c>jit</c>, <c>gc</c>) between two readings of a
+    /// difference: at least that much, since a thread that ended in between (the JIT's worker leaves when idle) is not counted.
+    /// </summary>
+    public double RuntimeSeconds(string kind) => RuntimeThreads.Values.Where(t => t.Kind == kind).Sum(t => t.Seconds);
+
     public static CpuTime operator -(CpuTime after, CpuTime before) =>
-        new(after.Self - before.Self, after.Children - before.Children, after.ReadCalls - before.ReadCalls, after.WriteCalls - before.WriteCalls, after.Jit - before.Jit, after.Gc - before.Gc);
+        new(
+            after.Self - before.Self,
+            after.Children - before.Children,
+            after.ReadCalls - before.ReadCalls,
+            after.WriteCalls - before.WriteCalls,
+            after.RuntimeThreads.ToDictionary(t => t.Key, t => (t.Value.Kind, t.Value.Seconds - (before.RuntimeThreads.TryGetValue(t.Key, out var was) ? was.Seconds : 0))));
 
     private static (int ParentId, double Seconds)? Read(int pid)
     {

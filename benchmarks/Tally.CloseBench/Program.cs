@@ -2,7 +2,7 @@ using System.Globalization;
 using Tally.CloseBench;
 using Tally.FakeStripe;
 
-// dotnet run -c Release --project benchmarks/Tally.CloseBench -- [--customers 100000] [--runs 3] [--push-customers 2000] [--push-latency-ms 150] [--push-concurrency 25] [--batch 500] [--keep-data]
+// dotnet run -c Release --project benchmarks/Tally.CloseBench -- [--customers 100000] [--runs 3] [--push-customers 2000] [--push-latency-ms 150] [--push-concurrency 25] [--batch 500] [--concurrent-batches 2] [--keep-data]
 var customers = Option("--customers", 100_000);
 var runs = Option("--runs", 3);
 var pushCustomers = Option("--push-customers", 2_000);
@@ -10,6 +10,7 @@ var latency = TimeSpan.FromMilliseconds(Option("--push-latency-ms", 150));
 var concurrency = Option("--push-concurrency", 25);
 var batch = Option("--batch", 500);
 var keepData = args.Contains("--keep-data");
+var concurrentBatches = Option("--concurrent-batches", 2);
 Console.WriteLine($"# Tally close benchmark\n\ncommand: `{("dotnet run -c Release --project benchmarks/Tally.CloseBench -- " + string.Join(' ', args)).TrimEnd()}`");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average at start {LoadAverage()}; process {Environment.ProcessId}\n");
 
@@ -20,6 +21,7 @@ await using var server = new BenchServer(new Dictionary<string, string?>
     ["Stripe:BaseAddress"] = stripe.BaseAddress,
     ["Close:PushConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
     ["Close:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture),
+    ["Close:ConcurrentBatches"] = concurrentBatches.ToString(CultureInfo.InvariantCulture),
 }, keepData);
 await server.StartAsync();
 
@@ -45,7 +47,7 @@ for (var run = 1; run <= runs && customers > 0; run++)
     var ratingCpu = CpuTime.Now() - cpuBefore;
     closes.Add(elapsed.TotalSeconds);
     ratings.Add((demands.TotalSeconds, pricing.TotalSeconds));
-    Console.WriteLine(Invariant($"run {run}: close to issued invoices {elapsed.TotalSeconds:F1} s ({customers / elapsed.TotalSeconds:N0} customers/s; load average {loadBefore} before, {loadAfter} after); worker busy per step: {Describe(byStep)}; rating alone {demands.TotalSeconds + pricing.TotalSeconds:F2} s (catalogs and demands {demands.TotalSeconds:F2} s, pricing {pricing.TotalSeconds:F2} s); CPU of the close {cpu.Self:F1} s in this process (of which the JIT's background compiler {cpu.Jit:F1} s, the GC's threads {cpu.Gc:F1} s) + {cpu.Children:F1} s in its children (embedded ClickHouse), of rating alone {ratingCpu.Self:F1} s; read/write calls of the close {cpu.ReadCalls:N0}/{cpu.WriteCalls:N0}; every invoice exact"));
+    Console.WriteLine(Invariant($"run {run}: close to issued invoices {elapsed.TotalSeconds:F1} s ({customers / elapsed.TotalSeconds:N0} customers/s; load average {loadBefore} before, {loadAfter} after); batches' time per step, summed ({concurrentBatches} at once): {Describe(byStep)}; rating alone {demands.TotalSeconds + pricing.TotalSeconds:F2} s (catalogs and demands {demands.TotalSeconds:F2} s, pricing {pricing.TotalSeconds:F2} s); CPU of the close {cpu.Self:F1} s in this process (of which at least {cpu.RuntimeSeconds("jit"):F1} s in the JIT's background compiler, {cpu.RuntimeSeconds("gc"):F1} s in the GC's threads) + {cpu.Children:F1} s in its children (embedded ClickHouse), of rating alone {ratingCpu.Self:F1} s; read/write calls of the close {cpu.ReadCalls:N0}/{cpu.WriteCalls:N0}; every invoice exact"));
 }
 
 if (closes.Count > 0)
