@@ -110,6 +110,9 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         DefaultTimeout = 30,
     }.ToString();
 
+    // Page cache per pooled connection (SQLite's default is 2 MiB).
+    private const int CacheKibibytes = 64 * 1024;
+
     private readonly SemaphoreSlim writers = new(1, 1);
 
     public override string Name => "sqlite";
@@ -143,9 +146,14 @@ internal sealed class SqliteDialect(string path) : LedgerDialect
         await connection.OpenAsync(cancellationToken);
 
         // busy_timeout makes a writer wait for another process's write lock instead of failing at once;
-        // synchronous=NORMAL is durable enough in WAL mode and much cheaper than FULL.
+        // synchronous=NORMAL is durable enough in WAL mode and much cheaper than FULL. temp_store=MEMORY keeps
+        // statement journals in memory: a statement that writes many rows (a close batch's history, say) otherwise
+        // spills its journal to a temporary file past 64 KiB, and that file's writes were a third of a close's.
+        // SQLite's default page cache is 2 MiB per connection; a close batch's commit touches more pages than that
+        // and read them again from the file (a 64 MiB cache took a third of a 100,000-customer close's reads away;
+        // it fills only as pages are used).
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+        command.CommandText = $"PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{CacheKibibytes};";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
