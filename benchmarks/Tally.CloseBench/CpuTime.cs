@@ -31,7 +31,8 @@ internal sealed record CpuTime(double Self, double Children, long ReadCalls, lon
             }
         }
 
-        // The runtime's own threads, by name: the tiered JIT's background compiler and the garbage collector's.
+        // The garbage collector's threads, by name. (The tiered JIT's background compiler is left out: its thread leaves
+        // when idle and another takes over, so what it used cannot be told from the threads alive at two instants.)
         var threads = new Dictionary<int, (string, double)>();
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
@@ -45,7 +46,7 @@ internal sealed record CpuTime(double Self, double Children, long ReadCalls, lon
                 continue; // the thread ended meanwhile
             }
 
-            var kind = name.StartsWith(".NET Tiered", StringComparison.Ordinal) ? "jit" : name.Contains("GC", StringComparison.Ordinal) ? "gc" : null;
+            var kind = name.Contains("GC", StringComparison.Ordinal) ? "gc" : null;
             if (kind is not null)
             {
                 threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (kind, Seconds(stat));
@@ -56,10 +57,7 @@ internal sealed record CpuTime(double Self, double Children, long ReadCalls, lon
         return new CpuTime(Read(self)?.Seconds ?? 0, children, io.GetValueOrDefault("syscr"), io.GetValueOrDefault("syscw"), threads);
     }
 
-    /// <summary>
-    /// CPU seconds of the runtime's threads of <paramref name="kind"/> (<c>jit</c>, <c>gc</c>) between two readings of a
-    /// difference: at least that much, since a thread that ended in between (the JIT's worker leaves when idle) is not counted.
-    /// </summary>
+    /// <summary>CPU seconds of the runtime's threads of <paramref name="kind"/> (<c>gc</c>), in a difference of two readings.</summary>
     public double RuntimeSeconds(string kind) => RuntimeThreads.Values.Where(t => t.Kind == kind).Sum(t => t.Seconds);
 
     public static CpuTime operator -(CpuTime after, CpuTime before) =>
