@@ -17,9 +17,13 @@ internal sealed class BenchServer : IAsyncDisposable
     private readonly string _dataDir = Directory.CreateTempSubdirectory("tally-closebench-").FullName;
     private readonly HttpClient _http;
     private readonly WebApplication _app;
+    private readonly bool _keepData;
 
-    public BenchServer(IReadOnlyDictionary<string, string?> configuration)
+    /// <param name="configuration">Settings on top of the benchmark's own.</param>
+    /// <param name="keepData">Leave the data directory (the SQLite ledger, the log, ClickHouse's files) for a look afterwards.</param>
+    public BenchServer(IReadOnlyDictionary<string, string?> configuration, bool keepData = false)
     {
+        _keepData = keepData;
         var port = FreePorts.Next();
         var settings = new ServeSettings(TallyRoles.All, _dataDir, port)
         {
@@ -71,6 +75,13 @@ internal sealed class BenchServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _http.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
+        if (_keepData)
+        {
+            Console.WriteLine($"data kept in {_dataDir}");
+        }
+        else
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
     }
 }

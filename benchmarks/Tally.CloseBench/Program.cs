@@ -2,15 +2,17 @@ using System.Globalization;
 using Tally.CloseBench;
 using Tally.FakeStripe;
 
-// dotnet run -c Release --project benchmarks/Tally.CloseBench -- [--customers 100000] [--runs 3] [--push-customers 2000] [--push-latency-ms 150] [--push-concurrency 25] [--batch 500]
+// dotnet run -c Release --project benchmarks/Tally.CloseBench -- [--customers 100000] [--runs 3] [--push-customers 2000] [--push-latency-ms 150] [--push-concurrency 25] [--batch 500] [--concurrent-batches 2] [--keep-data]
 var customers = Option("--customers", 100_000);
 var runs = Option("--runs", 3);
 var pushCustomers = Option("--push-customers", 2_000);
 var latency = TimeSpan.FromMilliseconds(Option("--push-latency-ms", 150));
 var concurrency = Option("--push-concurrency", 25);
 var batch = Option("--batch", 500);
+var keepData = args.Contains("--keep-data");
+var concurrentBatches = Option("--concurrent-batches", 2);
 Console.WriteLine($"# Tally close benchmark\n\ncommand: `{("dotnet run -c Release --project benchmarks/Tally.CloseBench -- " + string.Join(' ', args)).TrimEnd()}`");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average at start {LoadAverage()}\n");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average at start {LoadAverage()}; process {Environment.ProcessId}\n");
 
 await using var stripe = await StripeFake.StartAsync();
 using var steps = new StepTimes();
@@ -19,7 +21,8 @@ await using var server = new BenchServer(new Dictionary<string, string?>
     ["Stripe:BaseAddress"] = stripe.BaseAddress,
     ["Close:PushConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
     ["Close:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture),
-});
+    ["Close:ConcurrentBatches"] = concurrentBatches.ToString(CultureInfo.InvariantCulture),
+}, keepData);
 await server.StartAsync();
 
 var closes = new List<double>();
@@ -31,15 +34,20 @@ for (var run = 1; run <= runs && customers > 0; run++)
     await tenant.SetUpAsync(stripeApiKey: null);
     Console.WriteLine($"run {run}: {customers:N0} customers, subscriptions and events set up in {setup.Elapsed.TotalSeconds:F0} s, not measured ({tenant.SetupPhases})");
     steps.Reset();
+    Console.WriteLine($"run {run}: closing");
     var loadBefore = LoadAverage();
+    var cpuBefore = CpuTime.Now();
     var elapsed = await tenant.CloseAsync(steps);
+    var cpu = CpuTime.Now() - cpuBefore;
     var loadAfter = LoadAverage();
     await tenant.VerifyAsync();
     var byStep = steps.Snapshot();
+    cpuBefore = CpuTime.Now();
     var (demands, pricing, _) = await RatingProbe.RunAsync(server.Services, tenant.Id, tenant.RunId, batch);
+    var ratingCpu = CpuTime.Now() - cpuBefore;
     closes.Add(elapsed.TotalSeconds);
     ratings.Add((demands.TotalSeconds, pricing.TotalSeconds));
-    Console.WriteLine(Invariant($"run {run}: close to issued invoices {elapsed.TotalSeconds:F1} s ({customers / elapsed.TotalSeconds:N0} customers/s; load average {loadBefore} before, {loadAfter} after); worker busy per step: {Describe(byStep)}; rating alone {demands.TotalSeconds + pricing.TotalSeconds:F2} s (catalogs and demands {demands.TotalSeconds:F2} s, pricing {pricing.TotalSeconds:F2} s); every invoice exact"));
+    Console.WriteLine(Invariant($"run {run}: close to issued invoices {elapsed.TotalSeconds:F1} s ({customers / elapsed.TotalSeconds:N0} customers/s; load average {loadBefore} before, {loadAfter} after); batches' time per step, summed ({concurrentBatches} at once): {Describe(byStep)}; rating alone {demands.TotalSeconds + pricing.TotalSeconds:F2} s (catalogs and demands {demands.TotalSeconds:F2} s, pricing {pricing.TotalSeconds:F2} s); CPU of the close {cpu.Self:F1} s in this process (of which {cpu.RuntimeSeconds("gc"):F1} s in the GC's threads) + {cpu.Children:F1} s in its children (embedded ClickHouse), of rating alone {ratingCpu.Self:F1} s; read/write calls of the close {cpu.ReadCalls:N0}/{cpu.WriteCalls:N0}; every invoice exact"));
 }
 
 if (closes.Count > 0)

@@ -6,8 +6,8 @@ namespace Tally.CloseBench;
 /// <summary>
 /// Where a close spends its time: the close worker's own <c>tally.close.batch.duration</c> and
 /// <c>tally.close.batch.phase.duration</c> (meter <c>Tally.Invoicer</c>), summed per step and per step and
-/// phase (lease, load, work, commit). One worker works its batches one after another, so the sums add up
-/// to the time it was busy.
+/// phase (lease, load, work, commit). The worker works <c>Close:ConcurrentBatches</c> batches at once, so the
+/// sums may exceed the wall time.
 /// </summary>
 internal sealed class StepTimes : IDisposable
 {

@@ -38,7 +38,7 @@ internal static class InvoiceRows
             {
                 var rows = await connection.QueryAsync<(string CustomerId, string Id)>(LedgerDatabase.Command(
                     $"SELECT customer_id, id FROM billing_invoices WHERE tenant_id = @TenantId AND close_run_id = @RunId AND {dialect.InList("customer_id", "Ids")} AND status <> 'Voided'",
-                    new { run.Key.TenantId, run.Key.RunId, Ids = chunk },
+                    new { run.Key.TenantId, run.Key.RunId, Ids = dialect.List(chunk) },
                     transaction,
                     cancellationToken));
                 foreach (var row in rows)
@@ -76,7 +76,7 @@ internal static class InvoiceRows
         {
             foreach (var row in await connection.QueryAsync<DraftRow>(LedgerDatabase.Command(
                 $"SELECT id, kind, customer_id, billing_period, total, currency, corrects, status FROM billing_invoices WHERE tenant_id = @TenantId AND {dialect.InList("id", "Ids")} AND status IN ('Draft', 'PendingApproval')",
-                new { TenantId = tenantId, Ids = chunk },
+                new { TenantId = tenantId, Ids = dialect.List(chunk) },
                 transaction,
                 cancellationToken)))
             {
@@ -165,7 +165,7 @@ internal static class InvoiceRows
 
         var lines = (await connection.QueryAsync<LineRow>(LedgerDatabase.Command(
             $"SELECT invoice_id, line_key, description, rate_card_key, meter_slug, quantity, unit_price, amount, covers, detail FROM billing_invoice_lines WHERE tenant_id = @TenantId AND {dialect.InList("invoice_id", "Ids")} ORDER BY invoice_id, ordinal",
-            new { rows[0].TenantId, Ids = rows.Select(r => r.Id).ToArray() },
+            new { rows[0].TenantId, Ids = dialect.List(rows.Select(r => r.Id)) },
             transaction,
             cancellationToken))).ToLookup(l => l.InvoiceId);
         return [.. rows.Select(r => r.ToInvoice(dialect, lines[r.Id]))];

@@ -23,7 +23,7 @@ internal sealed class SqlBillingOutbox(LedgerDatabase database) : IBillingOutbox
                     {
                         await connection.ExecuteAsync(LedgerDatabase.Command(
                             $"UPDATE billing_outbox SET published_at = @At WHERE tenant_id = @TenantId AND {Dialect.InList("id", "Ids")}",
-                            new { At = Dialect.Instant(at), TenantId = tenant.Key, Ids = chunk },
+                            new { At = Dialect.Instant(at), TenantId = tenant.Key, Ids = Dialect.List(chunk) },
                             transaction,
                             cancellationToken));
                     }

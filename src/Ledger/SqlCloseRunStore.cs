@@ -45,8 +45,11 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                     cancellationToken));
                 await InsertHistoryAsync(connection, transaction, [(run.TenantId, "", 1, new CloseHistoryEntry(run.Id, null, run.CreatedAt, "Run", "created",
                     0, JsonSerializer.Serialize(new { customers = customerIds.Count, kind = run.Kind.ToString(), dryRun = run.DryRun, requestedBy = run.RequestedBy, codeVersion = run.CodeVersion }, LedgerJson.Options), run.RequestedBy))], cancellationToken);
+                // In customer id order: tasks due at one instant are leased in the order they were stored (SQLite breaks the
+                // tie by rowid), so each batch's history, frozen usage and invoices go into a few neighbouring pages of
+                // indexes keyed by customer, rather than one page each all over indexes that grow with every run.
                 await RowBatches.InsertAsync(connection, transaction, Dialect, "close_tasks", ["tenant_id", "run_id", "customer_id", "step", "state", "attempts", "next_attempt_at", "history_count", "updated_at"],
-                    [.. customerIds.Select(id => new object?[] { run.TenantId, run.Id, id, nameof(CloseStep.Freeze), nameof(CloseTaskState.Ready), 0L, Dialect.Instant(dueAt), 0L, Dialect.Instant(run.CreatedAt) })],
+                    [.. customerIds.Order(StringComparer.Ordinal).Select(id => new object?[] { run.TenantId, run.Id, id, nameof(CloseStep.Freeze), nameof(CloseTaskState.Ready), 0L, Dialect.Instant(dueAt), 0L, Dialect.Instant(run.CreatedAt) })],
                     "",
                     cancellationToken);
             },
@@ -63,6 +66,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                     SELECT c.tenant_id, @RunId, c.id, 'Freeze', 'Ready', 0, @DueAt, 0, @Now FROM customers c
                     WHERE c.tenant_id = @TenantId AND c.deleted_at IS NULL AND c.created_at >= @Since
                       AND NOT EXISTS (SELECT 1 FROM close_tasks t WHERE t.tenant_id = c.tenant_id AND t.run_id = @RunId AND t.customer_id = c.id)
+                    ORDER BY c.id
                     """,
                     parameters,
                     transaction,
@@ -169,7 +173,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 {
                     var rows = await connection.QueryAsync<FrozenRow>(LedgerDatabase.Command(
                         $"SELECT customer_id, usage_key, covers, quantity, cutoff FROM close_usage WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "Ids")} ORDER BY customer_id, covers, usage_key",
-                        new { TenantId = tenantId, RunId = runId, Ids = chunk },
+                        new { TenantId = tenantId, RunId = runId, Ids = Dialect.List(chunk) },
                         null,
                         cancellationToken));
                     frozen.AddRange(rows.Select(r => new FrozenUsage(r.CustomerId, r.UsageKey, Period(r.Covers), Dialect.ReadDecimal(r.Quantity), Dialect.ReadInstant(r.Cutoff))));
@@ -269,13 +273,16 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 var invoiced = new Dictionary<string, InvoicedPeriod>(StringComparer.Ordinal);
                 foreach (var chunk in customerIds.Chunk(500))
                 {
+                    // CROSS JOIN: SQLite then takes the invoices first, by customer, and their lines by key; left to
+                    // choose, it walked every invoice line of the tenant (a batch's read grew with all invoices ever made).
                     var lines = await connection.QueryAsync<InvoicedRow>(LedgerDatabase.Command(
                         $"""
                         SELECT i.customer_id, i.id, i.kind, i.invoice_number, i.corrects, i.billing_period, i.total, i.usage_cutoff, l.amount
-                        FROM billing_invoices i JOIN billing_invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
-                        WHERE i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
+                        FROM billing_invoices i CROSS JOIN billing_invoice_lines l
+                        WHERE l.tenant_id = i.tenant_id AND l.invoice_id = i.id
+                          AND i.tenant_id = @TenantId AND {Dialect.InList("i.customer_id", "Ids")} AND i.status = 'Issued' AND COALESCE(l.covers, i.billing_period) = @Period
                         """,
-                        new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
+                        new { TenantId = tenantId, Ids = Dialect.List(chunk), Period = period.ToString() },
                         null,
                         cancellationToken));
                     foreach (var customer in lines.GroupBy(l => l.CustomerId))
@@ -306,7 +313,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
                 {
                     var rows = await connection.QueryAsync<(string CustomerId, string Id, string? CloseRunId)>(LedgerDatabase.Command(
                         $"SELECT customer_id, id, close_run_id FROM billing_invoices WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "Ids")} AND billing_period = @Period AND kind = 'Standard' AND corrects IS NULL AND status <> 'Voided'",
-                        new { TenantId = tenantId, Ids = chunk, Period = period.ToString() },
+                        new { TenantId = tenantId, Ids = Dialect.List(chunk), Period = period.ToString() },
                         null,
                         cancellationToken));
                     foreach (var row in rows)
@@ -336,7 +343,7 @@ internal sealed class SqlCloseRunStore(LedgerDatabase database) : ICloseRunStore
             {
                 var rows = await connection.QueryAsync<(string CustomerId, string? LeaseToken, long HistoryCount)>(LedgerDatabase.Command(
                     $"SELECT customer_id, lease_token, history_count FROM close_tasks WHERE tenant_id = @TenantId AND run_id = @RunId AND {Dialect.InList("customer_id", "Ids")}{Dialect.ForUpdate}",
-                    new { run.Key.TenantId, run.Key.RunId, Ids = chunk },
+                    new { run.Key.TenantId, run.Key.RunId, Ids = Dialect.List(chunk) },
                     transaction,
                     cancellationToken));
                 foreach (var row in rows)

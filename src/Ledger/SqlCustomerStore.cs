@@ -77,7 +77,8 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
         var found = new List<Customer>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
-            found.AddRange(await QueryAsync($"AND c.deleted_at IS NULL AND {Dialect.InList("c.id", "Ids")}", new { TenantId = tenantId, Ids = chunk }, cancellationToken));
+            // Unordered: ORDER BY customer_key would walk every customer of the tenant to pick these out.
+            found.AddRange(await QueryAsync($"AND c.deleted_at IS NULL AND {Dialect.InList("c.id", "Ids")}", new { TenantId = tenantId, Ids = Dialect.List(chunk) }, cancellationToken, ordered: false));
         }
 
         return found;
@@ -103,7 +104,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
                 {
                     foreach (var (subject, customer) in await connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
                         $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
-                        new { TenantId = tenantId, Subjects = chunk },
+                        new { TenantId = tenantId, Subjects = Dialect.List(chunk) },
                         null,
                         cancellationToken)))
                     {
@@ -154,7 +155,7 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
                 var subjects = (await connection.QueryAsync<SubjectRow>(customers.Count <= FewCustomers
                     ? LedgerDatabase.Command(
                         $"SELECT s.customer_id, s.subject_key FROM customer_subjects s WHERE s.tenant_id = @TenantId AND {Dialect.InList("s.customer_id", "Ids")} ORDER BY s.customer_id, s.ordinal",
-                        new { TenantId = customers.FirstOrDefault()?.TenantId ?? "", Ids = customers.Select(c => c.Id).ToArray() },
+                        new { TenantId = customers.FirstOrDefault()?.TenantId ?? "", Ids = Dialect.List(customers.Select(c => c.Id)) },
                         null,
                         cancellationToken)
                     : LedgerDatabase.Command(

@@ -122,7 +122,7 @@ internal sealed class SqlEntitlementStore(LedgerDatabase database) : IEntitlemen
                 connection,
                 null,
                 $"WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "CustomerIds")} AND deleted_at IS NULL",
-                new { TenantId = tenantId, CustomerIds = customerIds.ToArray() },
+                new { TenantId = tenantId, CustomerIds = Dialect.List(customerIds) },
                 cancellationToken),
             cancellationToken);
 
@@ -146,7 +146,7 @@ internal sealed class SqlEntitlementStore(LedgerDatabase database) : IEntitlemen
     public Task<IReadOnlyList<Grant>> ListGrantsOfAsync(string tenantId, IReadOnlyCollection<string> entitlementIds, CancellationToken cancellationToken) =>
         entitlementIds.Count == 0
             ? Task.FromResult<IReadOnlyList<Grant>>([])
-            : QueryGrantsAsync($"WHERE tenant_id = @TenantId AND {Dialect.InList("entitlement_id", "EntitlementIds")}", new { TenantId = tenantId, EntitlementIds = entitlementIds.ToArray() }, cancellationToken);
+            : QueryGrantsAsync($"WHERE tenant_id = @TenantId AND {Dialect.InList("entitlement_id", "EntitlementIds")}", new { TenantId = tenantId, EntitlementIds = Dialect.List(entitlementIds) }, cancellationToken);
 
     public Task<bool> VoidGrantAsync(string tenantId, string grantId, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(
@@ -205,7 +205,7 @@ internal sealed class SqlEntitlementStore(LedgerDatabase database) : IEntitlemen
             ? []
             : await connection.QueryAsync<(string EntitlementId, object ResetAt)>(LedgerDatabase.Command(
                 $"SELECT entitlement_id, reset_at FROM entitlement_resets WHERE tenant_id = @TenantId AND {Dialect.InList("entitlement_id", "Ids")} ORDER BY reset_at",
-                new { rows[0].TenantId, Ids = rows.Select(r => r.Id).ToArray() },
+                new { rows[0].TenantId, Ids = Dialect.List(rows.Select(r => r.Id)) },
                 transaction,
                 cancellationToken));
         var resets = resetRows.ToLookup(r => r.EntitlementId, r => Dialect.ReadInstant(r.ResetAt));

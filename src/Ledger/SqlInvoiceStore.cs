@@ -22,8 +22,8 @@ internal sealed class SqlInvoiceStore(LedgerDatabase database) : IInvoiceStore
                 var parameters = new
                 {
                     TenantId = tenantId,
-                    CustomerIds = filter.CustomerIds.ToArray(),
-                    Statuses = filter.Statuses.Select(s => s.ToString()).ToArray(),
+                    CustomerIds = Dialect.List(filter.CustomerIds),
+                    Statuses = Dialect.List(filter.Statuses.Select(s => s.ToString())),
                     Period = filter.Period?.ToString(),
                     Limit = (long)filter.PageSize,
                     Offset = (long)(filter.Page - 1) * filter.PageSize,

@@ -184,7 +184,7 @@ internal sealed class SqlNotificationStore(LedgerDatabase database) : INotificat
             {
                 var changed = await connection.ExecuteAsync(LedgerDatabase.Command(
                     $"UPDATE notification_deliveries SET state = @State, next_attempt_at = @At, updated_at = @At WHERE tenant_id = @TenantId AND event_id = @EventId{(channelIds.Count > 0 ? " AND " + Dialect.InList("channel_id", "Channels") : "")}",
-                    new { State = DeliveryState.Resending.ToString(), At = Dialect.Instant(at), TenantId = tenantId, EventId = eventId, Channels = channelIds.ToArray() },
+                    new { State = DeliveryState.Resending.ToString(), At = Dialect.Instant(at), TenantId = tenantId, EventId = eventId, Channels = Dialect.List(channelIds) },
                     transaction,
                     cancellationToken));
                 return (changed > 0, true);

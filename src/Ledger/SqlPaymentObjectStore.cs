@@ -18,7 +18,7 @@ internal sealed class SqlPaymentObjectStore(LedgerDatabase database) : IPaymentO
         var rows = await database.ReadAsync(
             connection => connection.QueryAsync<ObjectRow>(LedgerDatabase.Command(
                 $"SELECT tally_key, external_id, attempted_at FROM payment_objects WHERE tenant_id = @TenantId AND account = @Account AND {Dialect.InList("tally_key", "Keys")}",
-                new { TenantId = tenantId, Account = account, Keys = keys.ToArray() },
+                new { TenantId = tenantId, Account = account, Keys = Dialect.List(keys) },
                 null,
                 cancellationToken)),
             cancellationToken);
@@ -63,7 +63,7 @@ internal sealed class SqlPaymentObjectStore(LedgerDatabase database) : IPaymentO
                     cancellationToken));
                 var stored = await connection.QueryAsync<ObjectRow>(LedgerDatabase.Command(
                     $"SELECT tally_key, external_id, attempted_at FROM payment_objects WHERE tenant_id = @TenantId AND account = @Account AND {Dialect.InList("tally_key", "Keys")}",
-                    new { TenantId = tenantId, Account = account, Keys = externalIds.Keys.ToArray() },
+                    new { TenantId = tenantId, Account = account, Keys = Dialect.List(externalIds.Keys) },
                     transaction,
                     cancellationToken));
                 return (stored.ToDictionary(row => row.TallyKey, row => row.ExternalId!, StringComparer.Ordinal), true);

@@ -96,7 +96,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
 
     public Task<IReadOnlyList<Subscription>> ListForCustomersAsync(string tenantId, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken) =>
         database.ReadAsync(
-            connection => QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "CustomerIds")} AND deleted_at IS NULL", new { TenantId = tenantId, CustomerIds = customerIds.ToArray() }, cancellationToken),
+            connection => QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("customer_id", "CustomerIds")} AND deleted_at IS NULL", new { TenantId = tenantId, CustomerIds = Dialect.List(customerIds) }, cancellationToken),
             cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> ListInForceAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
@@ -131,7 +131,7 @@ internal sealed class SqlSubscriptionStore(LedgerDatabase database, SqlEntitleme
                 var found = new List<(Subscription, string)>(byId.Count);
                 foreach (var chunk in byId.Keys.Chunk(500))
                 {
-                    found.AddRange((await QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("id", "Ids")}", new { TenantId = tenantId, Ids = chunk }, cancellationToken))
+                    found.AddRange((await QueryAsync(connection, null, $"WHERE tenant_id = @TenantId AND {Dialect.InList("id", "Ids")}", new { TenantId = tenantId, Ids = Dialect.List(chunk) }, cancellationToken))
                         .Select(subscription => (subscription, byId[subscription.Id])));
                 }
 

@@ -49,6 +49,13 @@ public sealed class CloseOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Close:BatchSize must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Batches this process works at once, each leased on its own: one commits while the others rate and read usage.
+    /// Invoice numbers stay gap-free; they follow the task order within a batch and the commit order between batches.
+    /// </summary>
+    [Range(1, 16, ErrorMessage = "Close:ConcurrentBatches must be between 1 and 16.")]
+    public int ConcurrentBatches { get; set; } = 2;
+
     /// <summary>Payment-processor calls in flight at once.</summary>
     [Range(1, 1_000, ErrorMessage = "Close:PushConcurrency must be between 1 and 1000.")]
     public int PushConcurrency { get; set; } = 25;

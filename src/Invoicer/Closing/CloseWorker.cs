@@ -21,13 +21,16 @@ public sealed class CloseWorker : BackgroundService
 {
     private static readonly CloseStep[] Steps = [CloseStep.Freeze, CloseStep.Draft, CloseStep.Issue, CloseStep.Push];
 
+    // The other loops leave the push to the first: its calls in flight are bounded by Close:PushConcurrency in all.
+    private static readonly CloseStep[] LedgerSteps = [CloseStep.Freeze, CloseStep.Draft, CloseStep.Issue];
+
     private readonly ICloseRunStore _runs;
     private readonly ICustomerStore _customers;
     private readonly CloseOptions _options;
     private readonly TimeProvider _clock;
     private readonly CloseMetrics _metrics;
     private readonly ILogger<CloseWorker> _logger;
-    private readonly FreezeStep _freeze;
+    private readonly FreezeThenDraft _freeze;
     private readonly DraftStep _draft;
     private readonly IssueStep _issue;
     private readonly PushStep _push;
@@ -53,8 +56,8 @@ public sealed class CloseWorker : BackgroundService
         _clock = clock;
         _metrics = metrics;
         _logger = logger;
-        _freeze = new FreezeStep(rating, usage, watermark, runs, _options);
         _draft = new DraftStep(rating, usage, rollups, runs, _options);
+        _freeze = new FreezeThenDraft(rating, new FreezeStep(rating, usage, watermark, runs, _options), _draft, logger);
         _issue = new IssueStep();
         _push = new PushStep(invoices, payments, _options);
         _payments = payments;
@@ -64,16 +67,7 @@ public sealed class CloseWorker : BackgroundService
     public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     /// <summary>Works one batch of each step that has due tasks; false when none had any.</summary>
-    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var worked = false;
-        foreach (var step in Steps)
-        {
-            worked |= await RunStepAsync(step, cancellationToken);
-        }
-
-        return worked;
-    }
+    public Task<bool> RunOnceAsync(CancellationToken cancellationToken) => RunOnceAsync(Steps, cancellationToken);
 
     /// <summary>Runs until no task is due now (tasks waiting for later or for a person stay).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
@@ -83,14 +77,32 @@ public sealed class CloseWorker : BackgroundService
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// <see cref="CloseOptions.ConcurrentBatches"/> loops, each leasing and working batches of its own: while one
+    /// commits (on SQLite one writer at a time), another rates, reads usage or waits for the usage store.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.ConcurrentBatches).Select(loop => Task.Run(() => LoopAsync(loop == 0 ? Steps : LedgerSteps, stoppingToken), stoppingToken)));
+
+    private async Task<bool> RunOnceAsync(IReadOnlyList<CloseStep> steps, CancellationToken cancellationToken)
+    {
+        var worked = false;
+        foreach (var step in steps)
+        {
+            worked |= await RunStepAsync(step, cancellationToken);
+        }
+
+        return worked;
+    }
+
+    private async Task LoopAsync(IReadOnlyList<CloseStep> steps, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             bool worked;
             try
             {
-                worked = await RunOnceAsync(stoppingToken);
+                worked = await RunOnceAsync(steps, stoppingToken);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

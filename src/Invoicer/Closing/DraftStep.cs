@@ -17,12 +17,23 @@ internal sealed class DraftStep(IPeriodRating rating, IClosingUsage usage, IUsag
 {
     private readonly ConcurrentDictionary<(string RunId, string MeterId, DateTimeOffset From, DateTimeOffset To), bool> _reconciled = new();
 
+    /// <summary>Drafts tasks leased at this step: their frozen usage from the ledger, their demands as rating makes them now.</summary>
     public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
     {
         var run = batch.Run;
-        var customerIds = batch.Tasks.Select(t => t.CustomerId).ToList();
-        var frozen = (await runs.FrozenUsageAsync(run.TenantId, run.Id, customerIds, cancellationToken)).ToLookup(f => f.CustomerId);
+        var frozen = (await runs.FrozenUsageAsync(run.TenantId, run.Id, [.. batch.Tasks.Select(t => t.CustomerId)], cancellationToken)).ToLookup(f => f.CustomerId);
         var demands = (await rating.DemandsAsync(run.TenantId, batch.CustomerList, run.Period, cancellationToken)).ToDictionary(d => d.Customer.Id, StringComparer.Ordinal);
+        return await DraftAsync(batch, transitions, frozen, demands, cancellationToken);
+    }
+
+    /// <summary>
+    /// Drafts the batch's tasks over <paramref name="frozen"/> usage and <paramref name="demands"/> already at hand: those of
+    /// the ledger, or those the freeze of the same batch has just made and commits with these outcomes.
+    /// </summary>
+    public async Task<IReadOnlyList<CloseOutcome>> DraftAsync(RunBatch batch, Transitions transitions, ILookup<string, FrozenUsage> frozen, IReadOnlyDictionary<string, BillingDemand> demands, CancellationToken cancellationToken)
+    {
+        var run = batch.Run;
+        var customerIds = batch.Tasks.Select(t => t.CustomerId).ToList();
         var invoicedNow = run.Kind == CloseRunKind.Rerun ? await runs.InvoicedAsync(run.TenantId, customerIds, run.Period, cancellationToken) : null;
         var previous = await runs.InvoicedAsync(run.TenantId, customerIds, Previous(run.Period), cancellationToken);
         var live = run.Kind == CloseRunKind.Close ? await runs.LiveInvoicesAsync(run.TenantId, customerIds, run.Period, cancellationToken) : new Dictionary<string, (string, string?)>();

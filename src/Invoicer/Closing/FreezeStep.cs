@@ -16,13 +16,13 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
 {
     private static readonly TimeSpan WatermarkPoll = TimeSpan.FromSeconds(1);
 
-    private IReadOnlyList<long>? _snapshot;
-    private DateTimeOffset _snapshotTakenAt = DateTimeOffset.MinValue;
+    // Shared by the worker's concurrent batches: replaced whole, never changed in place.
+    private volatile Snapshot? _snapshot;
 
-    public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, CancellationToken cancellationToken)
+    /// <summary>The batch's outcomes; <paramref name="demands"/> are its customers' demands of the run's period (none: nothing to bill).</summary>
+    public async Task<IReadOnlyList<CloseOutcome>> RunAsync(RunBatch batch, Transitions transitions, IReadOnlyDictionary<string, BillingDemand> demands, CancellationToken cancellationToken)
     {
         var run = batch.Run;
-        var demands = (await rating.DemandsAsync(run.TenantId, batch.CustomerList, run.Period, cancellationToken)).ToDictionary(d => d.Customer.Id, StringComparer.Ordinal);
         var outcomes = new List<CloseOutcome>();
         var ready = new List<(CloseTask Task, BillingDemand Demand)>();
         foreach (var task in batch.Tasks)
@@ -53,13 +53,13 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
 
         // A snapshot taken after every window of the batch ended (plus grace) covers everything acknowledged in them.
         var latestDue = ready.Max(r => r.Demand.DueAt + options.Grace);
-        if (_snapshot is null || _snapshotTakenAt < latestDue)
+        var snapshot = _snapshot;
+        if (snapshot is null || snapshot.TakenAt < latestDue)
         {
-            _snapshot = await watermark.SnapshotAsync(cancellationToken);
-            _snapshotTakenAt = transitions.Now;
+            _snapshot = snapshot = new Snapshot(await watermark.SnapshotAsync(cancellationToken), transitions.Now);
         }
 
-        if (!await watermark.ReachedAsync(_snapshot, cancellationToken))
+        if (!await watermark.ReachedAsync(snapshot.Positions, cancellationToken))
         {
             outcomes.AddRange(ready.Select(r => transitions.Wait(r.Task, transitions.Now + WatermarkPoll, "waiting for the aggregator to store every event acknowledged before the period's grace ended")));
             return outcomes;
@@ -77,7 +77,7 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
                 window = new { from = demand.From, to = demand.To },
                 period = new { from = demand.Input.From, to = demand.Input.To, timeZone = demand.Customer.TimeZone },
                 planVersion = demand.PlanVersion,
-                logPositions = _snapshot,
+                logPositions = snapshot.Positions,
                 usage = rows.Select(f => new { f.UsageKey, covers = f.Covers.ToString(), f.Quantity }),
             })) with { Frozen = rows });
         }
@@ -153,6 +153,9 @@ internal sealed class FreezeStep(IPeriodRating rating, IClosingUsage usage, IUsa
 
         rows.Add(usage);
     }
+
+    /// <summary>The log's end positions, and when they were read.</summary>
+    private sealed record Snapshot(IReadOnlyList<long> Positions, DateTimeOffset TakenAt);
 
     private static string FilterKey(UsageDemand usage) =>
         string.Join('&', usage.FilterGroupBy.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={string.Join('|', f.Value)}"));

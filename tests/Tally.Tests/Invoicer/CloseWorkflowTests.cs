@@ -409,7 +409,7 @@ public sealed partial class CloseWorkflowTests : IAsyncLifetime
 
     private CloseRuns Starter() => new(ledger.CloseRuns, ledger.Customers, Options.Create(options), clock, NullLogger<CloseRuns>.Instance);
 
-    private CloseWorker Worker(TestLedger? on = null)
+    private CloseWorker Worker(TestLedger? on = null, System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
         var store = on ?? ledger;
         return new CloseWorker(
@@ -423,7 +423,7 @@ public sealed partial class CloseWorkflowTests : IAsyncLifetime
             Processor(store),
             Options.Create(options),
             clock,
-            new CloseMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            new CloseMetrics(meters ?? new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             NullLogger<CloseWorker>.Instance);
     }
 
