@@ -10,7 +10,8 @@ namespace Tally.Bench.Queries;
 /// <summary>
 /// One customer's month (DAY windows) for each aggregation, with 10,000 customers' events stored over
 /// ten months: generated inside ClickHouse (the INSERT ... SELECT is not what is measured), then grown
-/// from one scale to the next, so the same table shows how latency grows with the events stored.
+/// from one scale to the next, so the same table shows how latency grows with the events stored. Each
+/// event's time is a hash of its number over the ten months, so every scale spreads its events evenly.
 /// </summary>
 internal sealed class QueryBench(DriverClickHouse clickHouse, int customers, int queriesPerAggregation)
 {
@@ -30,7 +31,7 @@ internal sealed class QueryBench(DriverClickHouse clickHouse, int customers, int
                 $$"""
                 INSERT INTO events (tenant_id, type, subject, time, source, id, data, ingested_at, identity, payload, log_partition, log_position)
                 SELECT '{{Tenant}}', 'call', concat('cust-', toString(number % {{customers}})),
-                       toDateTime64('2026-01-01 00:00:00', 3, 'UTC') + toIntervalMillisecond(intDiv(number * {{(long)Span.TotalMilliseconds}}, {{events}})),
+                       toDateTime64('2026-01-01 00:00:00', 3, 'UTC') + toIntervalMillisecond(intHash64(number) % {{(long)Span.TotalMilliseconds}}),
                        'bench', toString(number),
                        concat('{"ms":', toString(number % 1000), ',"model":"m', toString(number % 7), '","user":"u', toString(number % 5003), '"}'),
                        now64(3, 'UTC'), toUInt128(number), number, 0, number
