@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Tally.Billing;
 using Tally.Billing.Catalog;
 using Tally.Billing.Customers;

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Tally.Billing.Notifications;
 
 namespace Tally.Rating.Notifications;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Tally.EndToEnd;
 using Tally.Tests.Hosting;
-
 using Tally.Tests.Rating.Api;
 
 namespace Tally.Tests.Invoicer;

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Tally.Billing;
 using Tally.Billing.Payments;
+using Tally.FakeStripe;
 using Tally.Ledger;
 using Tally.Stripe;
 using Tally.Stripe.Apps;
-using Tally.FakeStripe;
 using Tally.Tests.Ledger;
 
 namespace Tally.Tests.Payments;
