@@ -26,16 +26,19 @@ public static class QueriesCommand
                 using var database = BareInsertBaseline.Connect(engine.ConnectionString, "query_" + Guid.NewGuid().ToString("N"));
                 var count = result.GetValue(queries);
                 var bench = new QueryBench(database, customers: 10_000, count);
-                Console.WriteLine($"| stored events | on disk | aggregation | p50 ms | p99 ms | ({count} month queries of one random customer, DAY windows) |");
-                Console.WriteLine("| ---: | ---: | --- | ---: | ---: | --- |");
+                Console.WriteLine($"| stored events | on disk | active parts | aggregation | p50 ms | p99 ms | max ms | ({count} month queries of one random customer, DAY windows; load average) |");
+                Console.WriteLine("| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |");
                 foreach (var scale in result.GetValue(scales)!.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)))
                 {
                     await bench.GrowToAsync(scale);
+                    var (parts, waited) = await bench.SettleAsync(TimeSpan.FromMinutes(5));
+                    Console.Error.WriteLine($"{scale:N0} events stored; merges settled after {waited.TotalSeconds:F0} s");
                     var bytes = await bench.StoredBytesAsync();
+                    var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
                     foreach (var (aggregation, latencies) in await bench.MeasureAsync())
                     {
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"| {scale:N0} | {bytes / (1024 * 1024)} MB | {aggregation} | {Percentile(latencies, 0.5):F1} | {Percentile(latencies, 0.99):F1} | |"));
+                            $"| {scale:N0} | {bytes / (1024 * 1024)} MB | {parts} | {aggregation} | {Percentile(latencies, 0.5):F1} | {Percentile(latencies, 0.99):F1} | {latencies[^1]:F1} | load {load} |"));
                     }
                 }
             }

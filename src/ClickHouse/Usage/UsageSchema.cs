@@ -7,8 +7,11 @@ namespace Tally.ClickHouse.Usage;
 /// deduplicates before inserting, and the sorting key ends with the identity digest, so the only
 /// copies that can ever meet (an identical row inserted again by a replay or by a stalled aggregator
 /// whose partition moved) collapse in ReplacingMergeTree and every read uses FINAL. Partitioned by
-/// the month of the event's time, which is also what retention drops. <c>rejected_events</c> is the
-/// dead-letter place.
+/// the month of the event's time, which is also what retention drops. Granules of 1,024 rows, not
+/// 8,192: one customer's month is a few hundred to a few thousand rows spread over every part of the
+/// month, and reading a whole 8,192-row granule of each part for them was most of a month query's time
+/// (docs/benchmarks.md, "Meter queries"). Tables made before this keep their granularity.
+/// <c>rejected_events</c> is the dead-letter place.
 /// </summary>
 public sealed class UsageSchema(IClickHouse clickHouse) : IHostedService
 {
@@ -32,7 +35,7 @@ public sealed class UsageSchema(IClickHouse clickHouse) : IHostedService
         ENGINE = ReplacingMergeTree
         PARTITION BY toYYYYMM(time)
         ORDER BY (tenant_id, type, subject, time, identity)
-        SETTINGS fsync_after_insert = 1
+        SETTINGS fsync_after_insert = 1, index_granularity = 1024
         """;
 
     internal const string CreateRejectedSql = """
