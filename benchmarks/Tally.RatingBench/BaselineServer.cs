@@ -41,6 +41,8 @@ public static class BaselineServer
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // A server like the one measured: completions on the thread pool, as Tally runs them.
+        info.Environment.Remove(ClosedLoop.InlineCompletions);
         foreach (var arg in new[] { "baseline", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--body-file", bodyFile })
         {
             info.ArgumentList.Add(arg);

@@ -17,6 +17,9 @@ public sealed record LoopResult(string Target, long Requests, double Seconds, lo
 /// </summary>
 public static class ClosedLoop
 {
+    /// <summary>The runtime's switch that runs socket completions on the socket engine's threads (no thread-pool hop).</summary>
+    public const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static async Task<LoopResult> RunAsync(string target, IPEndPoint endPoint, IReadOnlyList<byte[]> requests, int connections, TimeSpan warmup, TimeSpan measured, CancellationToken cancellationToken)
     {
         var histograms = Enumerable.Range(0, connections).Select(_ => new LongHistogram(60_000_000, 3)).ToArray();

@@ -20,6 +20,9 @@ internal static class RatingJson
 
     public static IResult Ok(object value) => Results.Json(value, Options);
 
+    /// <summary>200 with a JSON body already serialized (the same content type as <see cref="Ok"/>, with its length).</summary>
+    public static IResult OkBytes(byte[] body) => new JsonBytes(body);
+
     public static IResult Created(string location, object value) => Results.Json(value, Options, statusCode: StatusCodes.Status201Created);
 
     /// <summary>Reads a JSON body; a wrong content type, no body or malformed JSON is a problem naming <c>body</c>.</summary>
@@ -62,6 +65,18 @@ internal static class RatingJson
         });
 
     public static DateTime Utc(DateTimeOffset instant) => instant.UtcDateTime;
+
+    private sealed class JsonBytes(byte[] body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = body.Length;
+            return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+        }
+    }
 
     public static DateTime? Utc(DateTimeOffset? instant) => instant?.UtcDateTime;
 }

@@ -41,6 +41,7 @@ public static class RatingStage
         services.TryAddKeyedSingleton(RatingClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.AddSingleton<CustomerCatalogLoader>();
         services.AddSingleton<CustomerLookupCache>();
+        services.AddSingleton<PublishedEntitlementValues>();
         services.AddSingleton<ILiveBills, GrainLiveBills>();
         services.AddSingleton<Tally.Billing.Invoices.IGatheringInvoices, GatheringInvoices>();
         services.AddSingleton<EntitlementHistory>();

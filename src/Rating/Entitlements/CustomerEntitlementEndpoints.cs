@@ -235,8 +235,14 @@ public static class CustomerEntitlementEndpoints
             featureKey = (await EntitlementLookup.EntitlementAsync(deps.Entitlements, customer, reference, deps.Clock.GetUtcNow(), context.RequestAborted))?.FeatureKey ?? reference;
         }
 
+        // The grain's own value, published to this process, without a grain call; else the grain computes (and publishes) it.
+        if (deps.Values.Find(tenantId, customer.Id, featureKey, deps.Clock.GetUtcNow()) is { } published)
+        {
+            return RatingJson.OkBytes(published.Body(v2, EntitlementValueResponse.Serialize));
+        }
+
         var value = await deps.Grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenantId, customer.Id)).GetEntitlementValueAsync(featureKey);
-        return value is null ? Problems.NotFound("entitlement", reference) : RatingJson.Ok(EntitlementValueResponse.From(value, v2));
+        return value is null ? Problems.NotFound("entitlement", reference) : RatingJson.OkBytes(EntitlementValueResponse.Serialize(value, v2));
     }
 
     private static async Task<IResult> AccessAsync(string owner, HttpContext context, Deps deps)
@@ -312,8 +318,11 @@ public static class CustomerEntitlementEndpoints
         EntitlementHistory history,
         IGrainFactory grains,
         CustomerLookupCache customerCache,
+        PublishedEntitlementValues values,
         [FromKeyedServices(RatingClock.Key)] TimeProvider clock)
     {
+        public PublishedEntitlementValues Values { get; } = values;
+
         public ICustomerStore Customers { get; } = customers;
 
         public CustomerLookupCache CustomerCache { get; } = customerCache;

@@ -139,6 +139,9 @@ public sealed record EntitlementValueResponse(
 {
     public static EntitlementValueResponse From(EntitlementValueView value, bool v2) =>
         new(value.HasAccess, value.Balance, value.Usage, value.Overage, value.TotalAvailableGrantAmount, value.Config, v2 ? value.GrantBalances : null);
+
+    /// <summary>The value route's body: exactly what <see cref="RatingJson.Ok"/> writes for <see cref="From"/>.</summary>
+    public static byte[] Serialize(EntitlementValueView value, bool v2) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(From(value, v2), RatingJson.Options);
 }
 
 /// <summary>OpenMeter's <c>CustomerAccess</c>.</summary>

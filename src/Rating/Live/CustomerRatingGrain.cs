@@ -20,6 +20,7 @@ public sealed class CustomerRatingGrain(
     CustomerCatalogLoader catalogs,
     IUsageSnapshotReader snapshots,
     ThresholdNotifier notifier,
+    PublishedEntitlementValues published,
     [FromKeyedServices(RatingClock.Key)] TimeProvider clock,
     [PersistentState("rating", RatingStorage.Name)] IPersistentState<RatingGrainState> stored,
     ILogger<CustomerRatingGrain> logger) : Grain, ICustomerRatingGrain
@@ -31,6 +32,8 @@ public sealed class CustomerRatingGrain(
     private DateTimeOffset _horizonEnd;
     private RatedPeriod? _bill;
     private bool _billKnown;
+    private string _tenantId = "";
+    private string _customerId = "";
 
     // True from activation until the first call: a RefreshAsync that activated the grain finds it built
     // from the ledger as it was after the caller's change (the call is sent after the change commits).
@@ -38,8 +41,17 @@ public sealed class CustomerRatingGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var key = this.GetPrimaryKeyString();
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        (_tenantId, _customerId) = (key[..slash], key[(slash + 1)..]);
         await BuildAsync(cancellationToken);
         _justBuilt = true;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Invalidate();
+        return Task.CompletedTask;
     }
 
     public async Task<Immutable<RatedPeriod?>> GetBillAsync()
@@ -76,7 +88,10 @@ public sealed class CustomerRatingGrain(
         }
 
         var value = EntitlementValueView.From(entitlement, Value(entitlement, now));
-        _values[featureKey] = (value, GrantBurnDown.NextChangeAfter(entitlement, _catalog.GrantsOf(entitlement), now));
+        var validUntil = GrantBurnDown.NextChangeAfter(entitlement, _catalog.GrantsOf(entitlement), now);
+        _values[featureKey] = (value, validUntil);
+        // Past the horizon the grain rebuilds itself; the routes must come back to it by then.
+        published.Publish(_tenantId, _customerId, featureKey, value, validUntil < _horizonEnd ? validUntil : _horizonEnd);
         return value;
     }
 
@@ -150,12 +165,11 @@ public sealed class CustomerRatingGrain(
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var tenantId = key[..slash];
+        var tenantId = _tenantId;
         var now = clock.GetUtcNow();
         Invalidate();
         _watermarks.Reset(new Dictionary<(string, int), long>());
-        _catalog = await catalogs.LoadAsync(tenantId, key[(slash + 1)..], cancellationToken);
+        _catalog = await catalogs.LoadAsync(tenantId, _customerId, cancellationToken);
         if (_catalog is null)
         {
             _book = null;
@@ -196,6 +210,8 @@ public sealed class CustomerRatingGrain(
     {
         _billKnown = false;
         _bill = null;
+        // Withdrawn in the same turn as forgotten: no route reads a value the grain no longer holds.
+        published.Withdraw(_tenantId, _customerId, _values.Keys);
         _values.Clear();
     }
 
