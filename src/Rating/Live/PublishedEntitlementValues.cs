@@ -10,8 +10,9 @@ namespace Tally.Rating.Live;
 /// turn, so an entry is never older than the grain's own memory. An entry also carries the instant the value
 /// stops being true without any change (a grant expires, a usage period ends): after it, it is not used.
 /// Keys are the tenant (from the verified credential), the customer and the feature, so one tenant's request
-/// can never read another's entry. Grains and routes share a process: the silo is one process's own
-/// (localhost clustering).
+/// can never read another's entry. Each process reads only what grains activated in it published: with
+/// silos clustered over PostgreSQL, a customer whose grain lives in another process is answered by a grain
+/// call, and a grain that moves withdraws its entries here as it deactivates.
 /// </summary>
 public sealed class PublishedEntitlementValues
 {
