@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Tally.Billing.EventLog;
@@ -30,6 +31,7 @@ public static class BillsScenario
         var seed = args.Int("seed", 1);
         var quiet = args.Double("quiet-load", 1.5);
         var quietWait = TimeSpan.FromMinutes(args.Double("quiet-wait-minutes", 15));
+        var measureMemory = args.Int("memory", 1) != 0;
         args.EnsureAllRead();
 
         var now = DateTimeOffset.UtcNow;
@@ -65,10 +67,13 @@ public static class BillsScenario
 
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             var bills = app.Services.GetRequiredService<ILiveBills>();
-            Console.WriteLine($"grain memory: {await MachineLoad.WaitQuietAsync(quiet, quietWait, cancellationToken)}");
-            var memory = await GrainMemory.MeasureAsync(grains, bills, tenantId, customers, 64, cancellationToken);
-            Console.WriteLine(Invariant($"  {memory.Grains:N0} grains activated in {memory.ActivationSeconds:F1} s ({memory.Grains / memory.ActivationSeconds:N0}/s; {memory.ActivationsLeftBefore} activations left before); heap {memory.HeapBefore / 1048576.0:F1} → {memory.HeapAfter / 1048576.0:F1} MiB"));
-            Console.WriteLine(Invariant($"  managed heap per grain: {memory.BytesPerGrain:N0} bytes (the grain's own estimate, ApproximateBytesAsync: {memory.EstimatedBytesPerGrain:N0})"));
+            if (measureMemory)
+            {
+                Console.WriteLine($"grain memory: {await MachineLoad.WaitQuietAsync(quiet, quietWait, cancellationToken)}");
+                var memory = await GrainMemory.MeasureAsync(grains, bills, tenantId, customers, 64, cancellationToken);
+                Console.WriteLine(Invariant($"  {memory.Grains:N0} grains activated in {memory.ActivationSeconds:F1} s ({memory.Grains / memory.ActivationSeconds:N0}/s; {memory.ActivationsLeftBefore} activations left before); heap {memory.HeapBefore / 1048576.0:F1} → {memory.HeapAfter / 1048576.0:F1} MiB"));
+                Console.WriteLine(Invariant($"  managed heap per grain: {memory.BytesPerGrain:N0} bytes (the grain's own estimate, ApproximateBytesAsync: {memory.EstimatedBytesPerGrain:N0})"));
+            }
 
             var usage = BenchUsage.Create(customers, $"run-{seed}", DateTimeOffset.UtcNow.AddSeconds(-1), batch, seed);
             var check = new BillCheck(bills, tenantId, customers, usage.Tokens);
@@ -77,17 +82,20 @@ public static class BillsScenario
             Console.WriteLine($"usage: {usage.Events:N0} events in {usage.Batches.Count:N0} batches of {batch}, {senders} senders; {load}");
 
             using var commits = new AggregatorCommits(usage.Events);
+            var gc = GcFigures.Now();
             var sent = Stopwatch.GetTimestamp();
             var polling = Task.Run(() => check.PollAsync(sample, 16, TimeSpan.FromMinutes(10), cancellationToken), cancellationToken);
             var failures = await SendAsync(api, apiKey, usage.Batches, senders, cancellationToken);
             var ingested = Stopwatch.GetElapsedTime(sent);
             var t0 = await commits.LastCommitted.WaitAsync(TimeSpan.FromMinutes(10), cancellationToken);
             var applied = await DeltasAppliedAsync(app, cancellationToken);
+            var gcDuring = GcFigures.Now() - gc;
             var (matchedAt, slowestPass) = await polling;
             Console.WriteLine(Invariant($"  ingest: {usage.Events:N0} events acknowledged in {ingested.TotalSeconds:F1} s ({usage.Events / ingested.TotalSeconds:N0}/s), {failures} failed batches"));
             Console.WriteLine(Invariant($"  aggregator committed the last event {Ms(t0 - sent):F0} ms after the first send"));
             Console.WriteLine(Invariant($"  (a) every delta applied (rating consumer committed the delta log's end): {Ms(applied - t0):F0} ms after the last commit"));
             Report(sample, matchedAt, t0, slowestPass);
+            Console.WriteLine(Invariant($"  GC from the first send until every delta was applied: {gcDuring}; {GCSettings.IsServerGC switch { true => "server", false => "workstation" }} GC, {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MiB heap"));
 
             var full = Stopwatch.GetTimestamp();
             var wrong = await check.MismatchesAsync(customers, 64, cancellationToken);

@@ -24,6 +24,10 @@ public sealed class RatingOptions : IValidatableObject
     [Range(1, 100_000, ErrorMessage = "Rating:DeltaBatchRecords must be between 1 and 100000.")]
     public int DeltaBatchRecords { get; set; } = 5000;
 
+    /// <summary>Delta batches read ahead while the grains apply earlier ones; a partition's position is committed only past applied batches.</summary>
+    [Range(1, 1024, ErrorMessage = "Rating:DeltaBatchesInFlight must be between 1 and 1024.")]
+    public int DeltaBatchesInFlight { get; set; } = 8;
+
     [Range(1, 10_000, ErrorMessage = "Rating:DeltaWaitMilliseconds must be between 1 and 10000.")]
     public int DeltaWaitMilliseconds { get; set; } = 50;
 

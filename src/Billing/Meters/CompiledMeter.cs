@@ -97,7 +97,15 @@ public sealed class CompiledMeter
     /// (null for COUNT, and for UNIQUE_COUNT) and the value's text (UNIQUE_COUNT). The same judgement as
     /// <see cref="TryMeasure(JsonElement, DateTimeOffset, out string?, out string?)"/>, for folding single events into running aggregates.
     /// </summary>
-    public bool TryRead(JsonElement data, DateTimeOffset time, out decimal? number, out string? raw)
+    public bool TryRead(JsonElement data, DateTimeOffset time, out decimal? number, out string? raw) =>
+        TryRead(data.ValueKind == JsonValueKind.Undefined ? [] : JsonMarshal.GetRawUtf8Value(data), time, out number, out raw);
+
+    /// <inheritdoc cref="TryRead(JsonElement, DateTimeOffset, out decimal?, out string?)"/>
+    /// <param name="data">The event's <c>data</c> as UTF-8 JSON; empty when the event has none.</param>
+    /// <param name="time">The event's time.</param>
+    /// <param name="number">The number at valueProperty, when the meter folds one.</param>
+    /// <param name="raw">The value's text.</param>
+    public bool TryRead(ReadOnlySpan<byte> data, DateTimeOffset time, out decimal? number, out string? raw)
     {
         number = null;
         raw = null;
@@ -106,15 +114,15 @@ public sealed class CompiledMeter
             return false;
         }
 
-        if (_value is null || Definition.Aggregation == MeterAggregation.Count || !_value.TrySelect(data, out var element))
+        if (_value is null || Definition.Aggregation == MeterAggregation.Count || data.IsEmpty || data[0] != (byte)'{' || !_value.TrySelect(data, out var value))
         {
             return true;
         }
 
-        raw = ScalarText(element);
-        if (Definition.Aggregation != MeterAggregation.UniqueCount && TryNumber(element, out var value))
+        raw = value.ScalarText(data);
+        if (Definition.Aggregation != MeterAggregation.UniqueCount && value.TryNumber(data, out var parsed))
         {
-            number = value;
+            number = parsed;
         }
 
         return true;

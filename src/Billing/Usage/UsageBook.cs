@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Tally.Billing.Meters;
 using Tally.Billing.Rating;
@@ -47,7 +49,9 @@ public sealed class UsageBook
     /// <summary>Folds one event into every feature that measures it; true when any did.</summary>
     public bool Apply(string eventType, DateTimeOffset time, string source, string id, string data)
     {
-        JsonDocument? document = null;
+        // The data as UTF-8 once, only when some meter takes the event: the meters read it without a DOM.
+        byte[]? utf8 = null;
+        var length = 0;
         var applied = false;
         try
         {
@@ -59,8 +63,14 @@ public sealed class UsageBook
                     continue;
                 }
 
-                document ??= JsonDocument.Parse(data.Length == 0 ? "{}" : data);
-                if (!meter.TryRead(document.RootElement, time, out var number, out var raw))
+                if (utf8 is null)
+                {
+                    var text = data.Length == 0 ? "{}" : data;
+                    utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+                    length = Encoding.UTF8.GetBytes(text, utf8);
+                }
+
+                if (!meter.TryRead(utf8.AsSpan(0, length), time, out var number, out var raw))
                 {
                     continue;
                 }
@@ -77,7 +87,10 @@ public sealed class UsageBook
         }
         finally
         {
-            document?.Dispose();
+            if (utf8 is not null)
+            {
+                ArrayPool<byte>.Shared.Return(utf8);
+            }
         }
 
         return applied;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Tally.Billing.Usage;
@@ -52,33 +53,148 @@ public sealed record UsageDelta(string TenantId, string Subject, int Partition, 
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a delta record; false for a record this version cannot read.</summary>
+    /// <summary>
+    /// Reads a delta record; false for a record this version cannot read. One forward pass of a
+    /// <see cref="Utf8JsonReader"/> over the record as stored: no document, no copy of the record, each
+    /// event's <c>data</c> taken as its JSON text. Properties may come in any order; unknown ones are skipped.
+    /// </summary>
     public static bool TryDecode(ReadOnlySpan<byte> value, out UsageDelta? delta)
     {
         delta = null;
         try
         {
-            using var document = JsonDocument.Parse(value.ToArray());
-            var root = document.RootElement;
-            var events = new List<DeltaEvent>();
-            foreach (var e in root.GetProperty("events").EnumerateArray())
+            var reader = new Utf8JsonReader(value);
+            Expect(ref reader, JsonTokenType.StartObject);
+            string? tenant = null, subject = null;
+            int? partition = null;
+            List<DeltaEvent>? events = null;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                var data = e.GetProperty("data");
-                events.Add(new DeltaEvent(
-                    e.GetProperty("position").GetInt64(),
-                    e.GetProperty("type").GetString()!,
-                    DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("time").GetInt64()),
-                    e.GetProperty("source").GetString()!,
-                    e.GetProperty("id").GetString()!,
-                    data.ValueKind == JsonValueKind.Null ? "" : data.GetRawText()));
+                if (reader.ValueTextEquals("tenant"u8))
+                {
+                    tenant = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("subject"u8))
+                {
+                    subject = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("partition"u8))
+                {
+                    Expect(ref reader, JsonTokenType.Number);
+                    partition = reader.GetInt32();
+                }
+                else if (reader.ValueTextEquals("events"u8))
+                {
+                    events = ReadEvents(ref reader, value);
+                }
+                else
+                {
+                    Next(ref reader);
+                    reader.Skip();
+                }
             }
 
-            delta = new UsageDelta(root.GetProperty("tenant").GetString()!, root.GetProperty("subject").GetString()!, root.GetProperty("partition").GetInt32(), events);
+            if (tenant is null || subject is null || partition is null || events is null)
+            {
+                return false;
+            }
+
+            delta = new UsageDelta(tenant, subject, partition.Value, events);
             return true;
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return false;
+        }
+    }
+
+    private static List<DeltaEvent> ReadEvents(ref Utf8JsonReader reader, ReadOnlySpan<byte> value)
+    {
+        Expect(ref reader, JsonTokenType.StartArray);
+        var events = new List<DeltaEvent>();
+        while (Next(ref reader) == JsonTokenType.StartObject)
+        {
+            long? position = null, time = null;
+            string? type = null, source = null, id = null, data = null;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("position"u8))
+                {
+                    Expect(ref reader, JsonTokenType.Number);
+                    position = reader.GetInt64();
+                }
+                else if (reader.ValueTextEquals("time"u8))
+                {
+                    Expect(ref reader, JsonTokenType.Number);
+                    time = reader.GetInt64();
+                }
+                else if (reader.ValueTextEquals("type"u8))
+                {
+                    type = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("source"u8))
+                {
+                    source = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    id = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    data = ReadRaw(ref reader, value);
+                }
+                else
+                {
+                    Next(ref reader);
+                    reader.Skip();
+                }
+            }
+
+            if (position is null || time is null || type is null || source is null || id is null || data is null)
+            {
+                throw new FormatException("A delta event lacks a property.");
+            }
+
+            events.Add(new DeltaEvent(position.Value, type, DateTimeOffset.FromUnixTimeMilliseconds(time.Value), source, id, data));
+        }
+
+        if (reader.TokenType != JsonTokenType.EndArray)
+        {
+            throw new FormatException("The events of a delta are not an array of objects.");
+        }
+
+        return events;
+    }
+
+    /// <summary>The next value as JSON text, exactly as stored ("" for null).</summary>
+    private static string ReadRaw(ref Utf8JsonReader reader, ReadOnlySpan<byte> value)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return "";
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return Encoding.UTF8.GetString(value[start..(int)reader.BytesConsumed]);
+    }
+
+    private static string ReadString(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.String);
+        return reader.GetString()!;
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new FormatException("The delta record ends early.");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type)
+        {
+            throw new FormatException($"Expected {type}, found {reader.TokenType}.");
         }
     }
 

@@ -10,10 +10,12 @@ using Tally.Billing.Usage;
 namespace Tally.Rating.Live;
 
 /// <summary>
-/// Carries usage deltas from the delta topic to the rating grains: per batch of one delta partition it
-/// maps each delta's subject to its customer, hands every customer its deltas in log order in one call,
-/// waits for all, then commits. A failure retries the whole batch, and a crash replays it from the last
-/// commit; the grains apply each event once by position, so neither double counts.
+/// Carries usage deltas from the delta topic to the rating grains through a <see cref="UsageDeltaPipeline"/>:
+/// per batch of one delta partition it maps each delta's subject to its customer and hands every customer its
+/// deltas in log order in one call; several batches are in flight, each grain's calls stay in log order, and a
+/// partition's position is committed only past batches every grain has applied. A failure applies the batches
+/// after the committed position again, and a crash replays them from it; the grains apply each event once by
+/// position, so neither double counts.
 /// </summary>
 public sealed class UsageDeltaConsumer(
     IEventLog deltas,
@@ -28,44 +30,26 @@ public sealed class UsageDeltaConsumer(
         await Task.Yield();
         await using var consumer = deltas.OpenConsumer(UsageDeltaTopic.RatingGroup);
         RatingLog.DeltaConsumerStarted(logger, UsageDeltaTopic.RatingGroup);
-        var wait = TimeSpan.FromMilliseconds(options.Value.DeltaWaitMilliseconds);
-        while (!stoppingToken.IsCancellationRequested)
+        var settings = options.Value;
+        var pipeline = new UsageDeltaPipeline(
+            RouteAsync,
+            ApplyAsync,
+            new UsageDeltaPipelineOptions(settings.DeltaBatchRecords, settings.DeltaBatchesInFlight, TimeSpan.FromMilliseconds(settings.DeltaWaitMilliseconds), TimeSpan.FromSeconds(1)),
+            clock,
+            logger);
+        try
         {
-            LogBatch? batch;
-            try
-            {
-                batch = await consumer.ReadAsync(options.Value.DeltaBatchRecords, wait, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (batch is null)
-            {
-                continue;
-            }
-
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await ApplyAsync(batch, stoppingToken);
-                    await consumer.CommitAsync(batch.Partition, batch.NextPosition, stoppingToken);
-                    break;
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    RatingLog.DeltaBatchFailed(logger, ex, batch.Partition, batch.FirstPosition);
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
-                }
-            }
+            await pipeline.RunAsync(consumer, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
-    /// <summary>Applies one batch of delta records to the grains of the customers they belong to.</summary>
-    public async Task ApplyAsync(LogBatch batch, CancellationToken cancellationToken)
+    /// <summary>Decodes a batch of delta records and groups them by the customer owning each delta's subject, in log order.</summary>
+    public async Task<IReadOnlyList<CustomerDeltas>> RouteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         var decoded = new List<UsageDelta>(batch.Records.Count);
         foreach (var record in batch.Records)
         {
@@ -79,16 +63,23 @@ public sealed class UsageDeltaConsumer(
             }
         }
 
-        var calls = new List<Task>();
+        var routed = new List<CustomerDeltas>();
         foreach (var tenant in decoded.GroupBy(d => d.TenantId, StringComparer.Ordinal))
         {
             var owners = await customers.CustomerIdsBySubjectAsync(tenant.Key, [.. tenant.Select(d => d.Subject).Distinct(StringComparer.Ordinal)], cancellationToken);
             foreach (var customer in tenant.Where(d => owners.ContainsKey(d.Subject)).GroupBy(d => owners[d.Subject], StringComparer.Ordinal))
             {
-                calls.Add(grains.GetGrain<ICustomerRatingGrain>(RatingKeys.Customer(tenant.Key, customer.Key)).ApplyUsageAsync(new Immutable<IReadOnlyList<UsageDelta>>([.. customer])));
+                routed.Add(new CustomerDeltas(RatingKeys.Customer(tenant.Key, customer.Key), [.. customer]));
             }
         }
 
-        await Task.WhenAll(calls);
+        return routed;
+    }
+
+    /// <summary>Hands one customer its deltas; the grain only reads them, so they are not copied.</summary>
+    public Task ApplyAsync(CustomerDeltas share)
+    {
+        ArgumentNullException.ThrowIfNull(share);
+        return grains.GetGrain<ICustomerRatingGrain>(share.GrainKey).ApplyUsageAsync(new Immutable<IReadOnlyList<UsageDelta>>(share.Deltas));
     }
 }
