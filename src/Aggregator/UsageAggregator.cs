@@ -41,11 +41,14 @@ public sealed class UsageAggregator(
         var continuing = new Dictionary<int, long>();
         while (!cancellationToken.IsCancellationRequested)
         {
+            var reading = clock.GetTimestamp();
             var batch = await consumer.ReadAsync(settings.MaxBatchRecords, wait, cancellationToken);
             if (batch is null)
             {
                 continue;
             }
+
+            metrics.Phase(CyclePhase.Read, clock.GetElapsedTime(reading));
 
             if (!continuing.TryGetValue(batch.Partition, out var next) || next != batch.FirstPosition)
             {
@@ -56,7 +59,9 @@ public sealed class UsageAggregator(
 
             // Committing can fail too (the log's disk is full): retry it like a write, never give up the loop.
             var committed = false;
+            var committing = clock.GetTimestamp();
             await RetryAsync(batch, async () => committed = await consumer.CommitAsync(batch.Partition, batch.NextPosition, cancellationToken), cancellationToken);
+            metrics.Phase(CyclePhase.Commit, clock.GetElapsedTime(committing));
             if (committed)
             {
                 continuing[batch.Partition] = batch.NextPosition;
@@ -72,6 +77,7 @@ public sealed class UsageAggregator(
 
     private async Task StoreAsync(LogBatch batch, CancellationToken cancellationToken)
     {
+        var phase = clock.GetTimestamp();
         var events = new List<StoredEvent>(batch.Records.Count);
         var rejected = new List<RejectedEvent>();
         foreach (var record in batch.Records)
@@ -97,6 +103,7 @@ public sealed class UsageAggregator(
             }
         }
 
+        phase = Lap(CyclePhase.Decode, phase);
         var known = await index.FindAsync(batch.Partition, events.Select(e => e.IdentityDigest).ToHashSet(), cancellationToken);
         var judged = EventDeduplication.Deduplicate(events, known);
         rejected.AddRange(judged.Conflicting.Select(conflict => new RejectedEvent(
@@ -106,10 +113,17 @@ public sealed class UsageAggregator(
             "",
             conflict.Partition,
             conflict.Position)));
+        phase = Lap(CyclePhase.Lookup, phase);
         var stored = await StoreIsolatingAsync(judged.New, rejected, cancellationToken);
+        phase = Lap(CyclePhase.InsertEvents, phase);
+        await store.TouchHoursAsync(stored, cancellationToken);
+        phase = Lap(CyclePhase.InsertHours, phase);
         await store.InsertRejectedAsync(rejected, clock.GetUtcNow(), cancellationToken);
+        phase = Lap(CyclePhase.InsertRejected, phase);
         await deltas.PublishAsync(batch.Partition, stored, cancellationToken);
+        phase = Lap(CyclePhase.Publish, phase);
         await index.AddAsync(batch.Partition, [.. stored.Select(e => KeyValuePair.Create(e.IdentityDigest, e.PayloadDigest))], batch.NextPosition, cancellationToken);
+        Lap(CyclePhase.IdentityAdd, phase);
         metrics.Stored(batch.Partition, stored.Count, judged.Resent.Count, rejected.Count);
         AggregatorLog.Stored(logger, batch.Partition, batch.FirstPosition, batch.NextPosition, stored.Count, judged.Resent.Count, rejected.Count);
     }
@@ -122,7 +136,7 @@ public sealed class UsageAggregator(
     {
         try
         {
-            await store.InsertAsync(events, cancellationToken);
+            await store.InsertEventsAsync(events, cancellationToken);
             return events;
         }
         catch (Exception ex) when (ex is not (StoreUnavailableException or StorageFullException or OperationCanceledException) && events.Count > 0)
@@ -190,6 +204,14 @@ public sealed class UsageAggregator(
                 await Task.Delay(delay, clock, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Records the phase that started at <paramref name="started"/> and returns when the next one starts.</summary>
+    private long Lap(string phase, long started)
+    {
+        var now = clock.GetTimestamp();
+        metrics.Phase(phase, clock.GetElapsedTime(started, now));
+        return now;
     }
 
     private static string Raw(StoredRecord record) =>
