@@ -19,7 +19,7 @@ public sealed class EventStore : IEventStore
     private readonly EventInsertFormat format;
 
     public EventStore(IClickHouse clickHouse)
-        : this(clickHouse, EventInsertFormat.JsonEachRow)
+        : this(clickHouse, EventInsertFormat.RowBinary)
     {
     }
 
