@@ -223,42 +223,20 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
     private static MeterListener CommittedRecords(IMeterFactory factory, Func<long, bool> done, TaskCompletionSource signal)
     {
         long total = 0;
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == "tally.aggregator.records" && instrument.Meter.Scope == factory)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        return Listen<long>(factory, "tally.aggregator.records", (value, _) =>
         {
             if (done(Interlocked.Add(ref total, value)))
             {
                 signal.TrySetResult();
             }
         });
-        listener.Start();
-        return listener;
     }
 
     /// <summary>Signals once the number of cycles that recorded <paramref name="phase"/> satisfies <paramref name="done"/>.</summary>
     private static MeterListener PhaseCount(IMeterFactory factory, string phase, Func<long, bool> done, TaskCompletionSource signal)
     {
         long count = 0;
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == "tally.aggregator.cycle.phase.duration" && instrument.Meter.Scope == factory)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        return Listen<double>(factory, "tally.aggregator.cycle.phase.duration", (_, tags) =>
         {
             foreach (var tag in tags)
             {
@@ -268,6 +246,24 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
                 }
             }
         });
+    }
+
+    private delegate void Measured<T>(T value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
+
+    private static MeterListener Listen<T>(IMeterFactory factory, string instrumentName, Measured<T> measured)
+        where T : struct
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == instrumentName && instrument.Meter.Scope == factory)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<T>((_, value, tags, _) => measured(value, tags));
         listener.Start();
         return listener;
     }

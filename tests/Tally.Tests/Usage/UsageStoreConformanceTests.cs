@@ -383,17 +383,28 @@ public abstract class UsageStoreConformanceTests : IDisposable
             Partition = ushort.MaxValue,
             Position = (1L << 40) + 7,
         };
-        await Store.InsertAsync([stored], Ct);
+        // Binary values full of newline bytes (0x0A): the embedded engine must not cut the rows at them.
+        var newlines = Event("nl", "c1", "2026-03-07T10:00:00.010Z", """{"ms":10}""") with
+        {
+            IdentityDigest = new UInt128(0x0A0A_0A0A_0A0A_0A0A, 0x0A0A_0A0A_0A0A_0A0A),
+            PayloadDigest = 0x0A0A_0A0A_0A0A_0A0A,
+            Partition = ushort.MaxValue,
+            Position = 0x0A0A,
+        };
+        await Store.InsertAsync([newlines, stored], Ct);
 
-        var listed = Assert.Single(await Store.ListAsync(new EventListQuery(Tenant, null, null, null, null, null, [], 10), Ct));
+        var listed = await Store.ListAsync(new EventListQuery(Tenant, null, null, null, null, null, [], 10), Ct);
         var identities = new List<KeyValuePair<UInt128, ulong>>();
-        await foreach (var identity in Store.IdentitiesAsync(ushort.MaxValue, 1L << 40, (1L << 40) + 8, Ct))
+        await foreach (var identity in Store.IdentitiesAsync(ushort.MaxValue, 0, (1L << 40) + 8, Ct))
         {
             identities.Add(identity);
         }
 
-        Assert.Equal(stored with { IdentityDigest = 0, PayloadDigest = 0, Partition = 0, Position = 0 }, listed.Event);
-        Assert.Equal([KeyValuePair.Create(UInt128.MaxValue - 12345, ulong.MaxValue - 6789)], identities);
+        Assert.Equal(stored with { IdentityDigest = 0, PayloadDigest = 0, Partition = 0, Position = 0 }, Assert.Single(listed, e => e.Event.Identity.Id == "id 𝄞").Event);
+        Assert.Equal(2, listed.Count);
+        Assert.Equal(
+            [KeyValuePair.Create(newlines.IdentityDigest, newlines.PayloadDigest), KeyValuePair.Create(UInt128.MaxValue - 12345, ulong.MaxValue - 6789)],
+            identities.OrderBy(i => i.Key));
         Assert.Equal([At("2026-03-07T10:00:00Z")], (await new UsageRollups(client).PendingAsync(Meter(MeterAggregation.Count, null), At("2026-05-01T00:00:00Z"), 10, Ct)).Select(p => p.Hour));
     }
 
