@@ -18,6 +18,8 @@ namespace Tally.Bench;
 public sealed class BenchRun(BenchOptions options, string command)
 {
     private const string CommittedMetric = "tally_aggregator_records_total";
+    private const string CycleSeconds = "tally_aggregator_cycle_phase_duration_seconds_sum";
+    private const string CycleCount = "tally_aggregator_cycle_phase_duration_seconds_count";
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(10);
     private readonly List<Snapshot> _snapshots = [];
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -96,7 +98,7 @@ public sealed class BenchRun(BenchOptions options, string command)
 
         AnsiConsole.MarkupLine("[grey]baselines: bare JSON scan, log append and read, bare INSERT of the same records[/]");
         var baselines = await SameRunBaselines.RunAsync(options, tenants.Ids, startedAt, target.ClickHouseConnectionString, target.KafkaBootstrapServers, source.Taken, cancellationToken);
-        var phaseReports = phases.Select(p => ToReport(p.Outcome, p.From, p.Freshness, p.CatchUp)).ToList();
+        var phaseReports = phases.Select(p => ToReport(p.Outcome, p.From, p.Freshness, p.CatchUp) with { AggregatorCycle = p.Cycle }).ToList();
         var measured = phaseReports.FirstOrDefault(p => p.TargetEventsPerSecond is null) ?? phaseReports.FirstOrDefault();
         var stages = measured is null ? [] : SameRunBaselines.Stages(measured, baselines);
         var timeline = RunTimeline.Points(_snapshots, probe.Samples);
@@ -129,6 +131,7 @@ public sealed class BenchRun(BenchOptions options, string command)
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sampling = new CancellationTokenSource();
         var from = Elapsed;
+        var cycleBefore = await metrics.MetricsAsync(CancellationToken.None);
         await SampleAsync(load, probe, sampler, metrics);
         var sampled = Task.Run(async () =>
         {
@@ -176,13 +179,29 @@ public sealed class BenchRun(BenchOptions options, string command)
         await sampling.CancelAsync();
         await sampled;
         await SampleAsync(load, probe, sampler, metrics);
-        return new PhaseRun(outcome, freshness, from, Elapsed, catchUp);
+        return new PhaseRun(outcome, freshness, from, Elapsed, catchUp, Cycle(cycleBefore, await metrics.MetricsAsync(CancellationToken.None)));
+    }
+
+    /// <summary>The aggregator's time per step of its cycle between two scrapes of its <c>/metrics</c>.</summary>
+    private static IReadOnlyList<CyclePhaseReport> Cycle(string? before, string? after)
+    {
+        if (before is null || after is null)
+        {
+            return [];
+        }
+
+        var (seconds0, counts0) = (PrometheusText.SumBy(before, CycleSeconds, "phase"), PrometheusText.SumBy(before, CycleCount, "phase"));
+        var (seconds1, counts1) = (PrometheusText.SumBy(after, CycleSeconds, "phase"), PrometheusText.SumBy(after, CycleCount, "phase"));
+        return [.. seconds1.Select(p => new CyclePhaseReport(
+            p.Key,
+            (long)(counts1.GetValueOrDefault(p.Key) - counts0.GetValueOrDefault(p.Key)),
+            Math.Round(p.Value - seconds0.GetValueOrDefault(p.Key), 3)))];
     }
 
     private static double SustainedRate(PhaseRun closed) =>
         closed.Outcome.Events / (closed.Outcome.Elapsed.TotalSeconds + (closed.CatchUp ?? 0));
 
-    private sealed record PhaseRun(PhaseOutcome Outcome, LongHistogram Freshness, double From, double To, double? CatchUp);
+    private sealed record PhaseRun(PhaseOutcome Outcome, LongHistogram Freshness, double From, double To, double? CatchUp, IReadOnlyList<CyclePhaseReport> Cycle);
 
     private double Elapsed => Stopwatch.GetElapsedTime(_started).TotalSeconds;
 

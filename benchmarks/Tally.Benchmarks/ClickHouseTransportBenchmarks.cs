@@ -3,8 +3,12 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tally.Aggregator;
+using Tally.Billing.Events;
 using Tally.ClickHouse;
 using Tally.ClickHouse.Embedded;
+using Tally.ClickHouse.Events;
+using Tally.ClickHouse.Usage;
 
 namespace Tally.Benchmarks;
 
@@ -13,6 +17,7 @@ namespace Tally.Benchmarks;
 /// path, and of running chDB out of process: each SQL text runs through DriverClickHouse -> HTTP ->
 /// chDB in a child process (what <c>tally up</c> does), through DriverClickHouse -> HTTP -> chDB in this
 /// process (what it did before), and, as the same-run baseline, straight through ChdbEngine (P/Invoke).
+/// <c>InsertEvents</c>: the aggregator's INSERT of 990 stored events as JSONEachRow (baseline) or RowBinary.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -28,6 +33,7 @@ public class ClickHouseTransportBenchmarks
     private EmbeddedClickHouseProcess child = null!;
     private DriverClickHouse childDriver = null!;
     private string insertSql = string.Empty;
+    private StoredEvent[] events = [];
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -59,6 +65,16 @@ public class ClickHouseTransportBenchmarks
         }
 
         insertSql = sql.ToString();
+        foreach (var client in new[] { driver, childDriver })
+        {
+            await new UsageSchema(client).EnsureCreatedAsync(CancellationToken.None);
+        }
+
+        events = [.. HotPathRecords.Create().Select((record, i) =>
+        {
+            LoggedEventReader.TryRead(HotPathRecords.Tenant, record.Value.Span, out var read, out _);
+            return read with { IdentityDigest = EventDigests.Identity(read.Identity), PayloadDigest = EventDigests.Payload(read), Position = i };
+        }).DistinctBy(e => e.IdentityDigest)];
     }
 
     [GlobalCleanup]
@@ -97,6 +113,28 @@ public class ClickHouseTransportBenchmarks
     [Benchmark]
     [BenchmarkCategory("Insert1000JsonEachRow")]
     public Task Insert1000_DriverHttpChildProcess() => childDriver.ExecuteAsync(insertSql, null, CancellationToken.None);
+
+    // What the aggregator sends per batch: its events (each identity once) into the events table (fsync'd
+    // parts), as JSONEachRow text or RowBinary rows, through the embedded engine in a child process (tally up).
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("InsertEvents")]
+    public Task InsertEvents_JsonEachRow_ChildProcess() =>
+        new EventStore(childDriver, EventInsertFormat.JsonEachRow).InsertEventsAsync(events, CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("InsertEvents")]
+    public Task InsertEvents_RowBinary_ChildProcess() =>
+        new EventStore(childDriver, EventInsertFormat.RowBinary).InsertEventsAsync(events, CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("InsertEvents")]
+    public Task InsertEvents_JsonEachRow_InProcess() =>
+        new EventStore(driver, EventInsertFormat.JsonEachRow).InsertEventsAsync(events, CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("InsertEvents")]
+    public Task InsertEvents_RowBinary_InProcess() =>
+        new EventStore(driver, EventInsertFormat.RowBinary).InsertEventsAsync(events, CancellationToken.None);
 
     // The benchmark cannot reference the host (Orleans and BenchmarkDotNet pin different Roslyn
     // versions), so it runs the tally.dll that `dotnet build src/Host -c Release` produced.

@@ -16,6 +16,7 @@ public sealed class AggregatorMetrics
     private readonly Counter<long> _stored;
     private readonly Counter<long> _resent;
     private readonly Counter<long> _rejected;
+    private readonly Histogram<double> _phase;
 
     public AggregatorMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +26,7 @@ public sealed class AggregatorMetrics
         _stored = meter.CreateCounter<long>("tally.aggregator.events.stored", "{event}", "Events stored, the first of their identity.");
         _resent = meter.CreateCounter<long>("tally.aggregator.events.resent", "{event}", "Events dropped as re-sends of a stored identity with the same payload.");
         _rejected = meter.CreateCounter<long>("tally.aggregator.events.rejected", "{event}", "Records rejected: unreadable, unstorable, or a conflicting duplicate.");
+        _phase = meter.CreateHistogram<double>("tally.aggregator.cycle.phase.duration", "s", "Time a step of the aggregator's cycle took, per phase (read, decode, lookup, insert_events, insert_hours, insert_rejected, publish, identity_add, commit).");
     }
 
     /// <summary>Counts what one batch stored, dropped as re-sent and rejected.</summary>
@@ -35,6 +37,10 @@ public sealed class AggregatorMetrics
         _resent.Add(resent, tag);
         _rejected.Add(rejected, tag);
     }
+
+    /// <summary>Records how long one phase of a cycle took (<see cref="CyclePhase"/> names them).</summary>
+    public void Phase(string phase, TimeSpan elapsed) =>
+        _phase.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("phase", phase));
 
     /// <summary>Counts a committed batch of <paramref name="records"/> records of <paramref name="partition"/>.</summary>
     public void Committed(int partition, long records)

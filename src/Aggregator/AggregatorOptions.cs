@@ -11,11 +11,11 @@ public sealed class AggregatorOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Aggregator:ConsumerGroup must not be empty.")]
     public string ConsumerGroup { get; set; } = "tally-aggregator";
 
-    /// <summary>Most records folded into one ClickHouse write.</summary>
+    /// <summary>Most records of one cycle (over every partition it reads), i.e. of one ClickHouse INSERT.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Aggregator:MaxBatchRecords must be between 1 and 1000000.")]
     public int MaxBatchRecords { get; set; } = 20_000;
 
-    /// <summary>How long a read waits for records before the loop comes round again.</summary>
+    /// <summary>How long a cycle's first read waits for records before the loop comes round again.</summary>
     [Range(1, 60_000, ErrorMessage = "Aggregator:MaxWaitMilliseconds must be between 1 and 60000.")]
     public int MaxWaitMilliseconds { get; set; } = 200;
 

@@ -11,24 +11,26 @@ namespace Tally.Aggregator;
 /// </summary>
 public sealed class UsageDeltaPublisher(IEventLog? log)
 {
-    public async ValueTask PublishAsync(int partition, IReadOnlyList<StoredEvent> stored, CancellationToken cancellationToken)
+    /// <summary>Publishes the stored events of several partitions in one append (one durable write).</summary>
+    public async ValueTask PublishAsync(IReadOnlyList<(int Partition, IReadOnlyList<StoredEvent> Stored)> batches, CancellationToken cancellationToken)
     {
-        if (log is null || stored.Count == 0)
+        if (log is null || batches.All(b => b.Stored.Count == 0))
         {
             return;
         }
 
-        var records = stored
-            .GroupBy(e => (e.Identity.TenantId, e.Subject))
-            .Select(group =>
-            {
-                var delta = new UsageDelta(
-                    group.Key.TenantId,
-                    group.Key.Subject,
-                    partition,
-                    [.. group.OrderBy(e => e.Position).Select(e => new DeltaEvent(e.Position, e.Type, e.Time, e.Identity.Source, e.Identity.Id, e.Data))]);
-                return new LogRecord(delta.Key, delta.Encode());
-            })
+        var records = batches
+            .SelectMany(batch => batch.Stored
+                .GroupBy(e => (e.Identity.TenantId, e.Subject))
+                .Select(group =>
+                {
+                    var delta = new UsageDelta(
+                        group.Key.TenantId,
+                        group.Key.Subject,
+                        batch.Partition,
+                        [.. group.OrderBy(e => e.Position).Select(e => new DeltaEvent(e.Position, e.Type, e.Time, e.Identity.Source, e.Identity.Id, e.Data))]);
+                    return new LogRecord(delta.Key, delta.Encode());
+                }))
             .ToList();
         await log.AppendAsync(records, cancellationToken);
     }

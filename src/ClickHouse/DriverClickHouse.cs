@@ -1,4 +1,5 @@
 using System.Data;
+using System.Runtime.InteropServices;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,19 @@ public sealed class DriverClickHouse : IClickHouse, IDisposable
         await using var connection = new ClickHouseConnection(parameters is { Count: > 0 } ? parametersConnectionString : connectionString, httpClient);
         await using var command = CreateCommand(connection, sql, parameters);
         await Translate(() => command.ExecuteNonQueryAsync(cancellationToken), sql).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task InsertAsync(string insertSql, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
+    {
+        await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = new ClickHouseConnection(connectionString, httpClient);
+        // The statement goes in the URL's query argument and the rows are the body, as ClickHouse's HTTP
+        // interface reads an INSERT (the embedded endpoint joins them the same way).
+        using var body = MemoryMarshal.TryGetArray(rows, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(rows.ToArray(), writable: false);
+        using var response = await Translate(() => connection.PostStreamAsync(insertSql, body, isCompressed: false, cancellationToken), insertSql).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -12,6 +12,12 @@ public interface IClickHouse
     /// <summary>Runs a statement that returns no rows (DDL, INSERT ... VALUES / FORMAT JSONEachRow).</summary>
     Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="insertSql"/> (<c>INSERT INTO t (columns) FORMAT f</c>) with <paramref name="rows"/>, already
+    /// encoded in that format, as the request body: binary rows travel as they are, never as SQL text.
+    /// </summary>
+    Task InsertAsync(string insertSql, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken);
+
     /// <summary>Runs a query and maps each row.</summary>
     Task<IReadOnlyList<T>> QueryAsync<T>(
         string sql,

@@ -55,7 +55,17 @@ public sealed record PhaseReport(
     IReadOnlyDictionary<string, long> EventsByProtocol,
     Percentiles AckLatencyMs,
     Percentiles? FreshnessMs,
-    string? Failure);
+    string? Failure)
+{
+    /// <summary>Where the aggregator's time went during the phase and its catch-up, per step of its cycle (empty when /metrics does not tell).</summary>
+    public IReadOnlyList<CyclePhaseReport> AggregatorCycle { get; init; } = [];
+}
+
+/// <summary>One step of the aggregator's cycle over a phase: how often it ran and the time it took in all.</summary>
+public sealed record CyclePhaseReport(string Phase, long Count, double TotalSeconds)
+{
+    public double MeanMs => Count > 0 ? TotalSeconds * 1000 / Count : 0;
+}
 
 /// <summary>A stage's rate against the same-run baseline it is built on.</summary>
 public sealed record StageReport(string Stage, double EventsPerSecond, string Baseline, double BaselinePerSecond)

@@ -26,6 +26,18 @@ public static class ReportConsole
         }
 
         AnsiConsole.Write(phases);
+        foreach (var phase in report.Phases.Where(p => p.AggregatorCycle.Count > 0))
+        {
+            var busy = phase.AggregatorCycle.Sum(c => c.TotalSeconds);
+            var cycle = new Table().AddColumns($"aggregator cycle, {Markup.Escape(phase.Mode)}", "times", "total s", "mean ms", "share");
+            foreach (var step in phase.AggregatorCycle)
+            {
+                cycle.AddRow(Markup.Escape(step.Phase), N(step.Count), F(step.TotalSeconds, "F2"), F(step.MeanMs, "F2"), F(busy > 0 ? step.TotalSeconds / busy : 0, "P0"));
+            }
+
+            AnsiConsole.Write(cycle);
+        }
+
         var stages = new Table().AddColumns("stage", "events/s", "baseline (same run)", "baseline events/s", "ratio");
         foreach (var stage in report.Stages)
         {

@@ -30,4 +30,41 @@ public static class PrometheusText
 
         return total;
     }
+
+    /// <summary>
+    /// The sums of <paramref name="metric"/> per value of its label <paramref name="label"/> (other labels summed over),
+    /// e.g. <c>tally_aggregator_cycle_phase_duration_seconds_sum</c> per <c>phase</c>.
+    /// </summary>
+    public static Dictionary<string, double> SumBy(string text, string metric, string label)
+    {
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        var key = label + "=\"";
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (!line.StartsWith(metric, StringComparison.Ordinal) || line.Length == metric.Length || line[metric.Length] != '{')
+            {
+                continue;
+            }
+
+            var brace = line.LastIndexOf('}');
+            var at = brace < metric.Length ? -1 : line[metric.Length..brace].IndexOf(key, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var labels = line[metric.Length..brace];
+
+            var name = labels[(at + key.Length)..];
+            name = name[..name.IndexOf('"')];
+            var rest = line[(brace + 1)..].Trim();
+            var end = rest.IndexOf(' ');
+            if (double.TryParse(end < 0 ? rest : rest[..end], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                sums[name.ToString()] = sums.GetValueOrDefault(name.ToString()) + value;
+            }
+        }
+
+        return sums;
+    }
 }

@@ -7,7 +7,14 @@ namespace Tally.Billing.Events;
 public interface IEventStore
 {
     /// <summary>Stores events durably; storing the same event again (a replay) leaves one copy in every read.</summary>
+    /// <remarks><see cref="InsertEventsAsync"/>, then <see cref="TouchHoursAsync"/>.</remarks>
     Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Stores events durably without marking their hours for the roll-ups (the caller marks them after).</summary>
+    Task InsertEventsAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Marks the tenant-hours of stored events as changed, so they are rolled up; only after the events are stored.</summary>
+    Task TouchHoursAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Keeps rejected records visible (the dead-letter place); storing one again leaves one copy.</summary>
     Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken);

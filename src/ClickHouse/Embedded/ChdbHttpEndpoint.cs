@@ -67,6 +67,7 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
             return;
         }
 
+        string? insertFile = null;
         try
         {
             var parameters = new List<KeyValuePair<string, string>>();
@@ -81,6 +82,11 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
                 var form = await request.ReadFormAsync(LargeForms, context.RequestAborted).ConfigureAwait(false);
                 sql = JoinSql(request.Query["query"].ToString(), form["query"].ToString());
                 AddParameters(form.Select(pair => KeyValuePair.Create(pair.Key, pair.Value.ToString())), parameters);
+            }
+            else if (request.Query["query"] is { Count: > 0 } inUrl
+                && await ChdbInsertFile.SpoolAsync(inUrl.ToString(), () => DecodedBody(request), Path.Combine(engine.DataDirectory, "tally-inserts"), context.RequestAborted).ConfigureAwait(false) is { } spooled)
+            {
+                (sql, insertFile) = spooled;
             }
             else
             {
@@ -115,7 +121,16 @@ internal sealed class ChdbHttpEndpoint(ChdbEngine engine, string password, ILogg
             await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, ex.Code, ex.Message, context.RequestAborted)
                 .ConfigureAwait(false);
         }
+        finally
+        {
+            if (insertFile is not null)
+            {
+                File.Delete(insertFile);
+            }
+        }
     }
+
+    private static Stream DecodedBody(HttpRequest request) => Decode(request.Body, request.Headers.ContentEncoding);
 
     private static void AddParameters(IEnumerable<KeyValuePair<string, string>> fields, List<KeyValuePair<string, string>> parameters)
     {

@@ -54,6 +54,10 @@ public sealed class RetentionWorkerTests
 
         public Task InsertAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task InsertEventsAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task TouchHoursAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task InsertRejectedAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset rejectedAt, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<KeyValuePair<UInt128, ulong>> IdentitiesAsync(int partition, long fromPosition, long toPosition, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -126,6 +126,29 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
         Assert.Equal([("c1", 0, 0L, "e1", 10), ("c1", 0, 1L, "e2", 20)], await DeltaEventsAsync(deltas, expected: 2));
     }
 
+    [Fact]
+    public async Task Run_ResentWhileThePreviousCycleStillAddsItsIdentities_CountsAndPublishesItOnce()
+    {
+        await using var log = FileEventLog.Open(Path.Combine(_directory, "log"), partitions: 1);
+        await using var inner = FileEventLog.Open(Path.Combine(_directory, "deltas"), partitions: 1);
+        await using var index = Index("identities");
+        // Two cycles of two records; the second re-sends e1 while the first cycle's tail is held before its identities are added.
+        await log.AppendAsync([Record("e1", "c1", 10), Record("e2", "c1", 20), Record("e1", "c1", 10), Record("e3", "c1", 30)], Ct);
+        var deltas = new HeldLog(inner);
+        var metrics = _services.GetRequiredService<IMeterFactory>();
+        var secondInsert = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var inserts = PhaseCount(metrics, CyclePhase.InsertEvents, count => count >= 2, secondInsert);
+        var running = RunUntilAsync(log, index, "agg", records: 4, maxBatch: 2, deltas);
+        await secondInsert.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.Equal(0, await index.CountAsync(0, Ct));
+        deltas.Release.TrySetResult();
+        await running;
+
+        Assert.Equal((3m, 60m), await TotalsAsync());
+        Assert.Equal([("c1", 0, 0L, "e1", 10), ("c1", 0, 1L, "e2", 20), ("c1", 0, 3L, "e3", 30)], await DeltaEventsAsync(inner, expected: 3));
+        Assert.Equal(3, await index.CountAsync(0, Ct));
+    }
+
     public void Dispose()
     {
         _clickHouse.Dispose();
@@ -200,23 +223,47 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
     private static MeterListener CommittedRecords(IMeterFactory factory, Func<long, bool> done, TaskCompletionSource signal)
     {
         long total = 0;
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == "tally.aggregator.records" && instrument.Meter.Scope == factory)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        return Listen<long>(factory, "tally.aggregator.records", (value, _) =>
         {
             if (done(Interlocked.Add(ref total, value)))
             {
                 signal.TrySetResult();
             }
         });
+    }
+
+    /// <summary>Signals once the number of cycles that recorded <paramref name="phase"/> satisfies <paramref name="done"/>.</summary>
+    private static MeterListener PhaseCount(IMeterFactory factory, string phase, Func<long, bool> done, TaskCompletionSource signal)
+    {
+        long count = 0;
+        return Listen<double>(factory, "tally.aggregator.cycle.phase.duration", (_, tags) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "phase" && Equals(tag.Value, phase) && done(Interlocked.Increment(ref count)))
+                {
+                    signal.TrySetResult();
+                }
+            }
+        });
+    }
+
+    private delegate void Measured<T>(T value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
+
+    private static MeterListener Listen<T>(IMeterFactory factory, string instrumentName, Measured<T> measured)
+        where T : struct
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AggregatorMetrics.MeterName && instrument.Name == instrumentName && instrument.Meter.Scope == factory)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<T>((_, value, tags, _) => measured(value, tags));
         listener.Start();
         return listener;
     }
@@ -224,6 +271,26 @@ public sealed class UsageAggregatorTests(EmbeddedClickHouseFixture fixture) : ID
     private static LogRecord Record(string id, string subject, int tokens) => new(
         EventKey.For(new EventIdentity(Tenant, "src", id)),
         Encoding.UTF8.GetBytes($$$"""{"specversion":"1.0","id":"{{{id}}}","source":"src","type":"prompt","subject":"{{{subject}}}","time":"2026-11-25T10:00:00Z","tallyingested":"2026-11-25T10:00:01Z","data":{"tokens":{{{tokens}}}}}"""));
+
+    /// <summary>A delta log whose appends wait until <see cref="Release"/> completes, holding a cycle's tail before its identities are added.</summary>
+    private sealed class HeldLog(IEventLog inner) : IEventLog
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int PartitionCount => inner.PartitionCount;
+
+        public EventLogHealth Health => inner.Health;
+
+        public async ValueTask AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+        {
+            await Release.Task.WaitAsync(cancellationToken);
+            await inner.AppendAsync(records, cancellationToken);
+        }
+
+        public IEventLogConsumer OpenConsumer(string group) => inner.OpenConsumer(group);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     /// <summary>A delta log that never takes an append, as if the process died right after storing a batch.</summary>
     private sealed class UnreachableLog : IEventLog

@@ -367,6 +367,47 @@ public abstract class UsageStoreConformanceTests : IDisposable
         Assert.Equal((At("2026-03-07T10:00:00Z"), 7m, 10m, false), (difference.Hour, difference.RolledUp, difference.Events, difference.Pending));
     }
 
+    [Fact]
+    public async Task InsertAsync_EdgeValuesOfEveryColumn_ReadBackExactly()
+    {
+        client = new DriverClickHouse(ConnectionString("usage_" + Guid.NewGuid().ToString("N")), NullLogger<DriverClickHouse>.Instance);
+        await new UsageSchema(client).EnsureCreatedAsync(Ct);
+        // Multi-byte and escaped characters, a 300-byte subject (a two-byte length), milliseconds, an identity
+        // digest past 64 bits, the largest partition number and a position past 32 bits: the binary rows carry them all.
+        var subject = "ü" + new string('s', 298);
+        var data = """{"ms":1,"note":"line\nbreak \"quoted\" ✓ 𝄞","empty":""}""";
+        var stored = new StoredEvent(new EventIdentity(Tenant, "src/ü", "id 𝄞"), "call", subject, At("2026-03-07T10:00:00.123Z"), data, At("2026-03-07T10:00:01.987Z"))
+        {
+            IdentityDigest = UInt128.MaxValue - 12345,
+            PayloadDigest = ulong.MaxValue - 6789,
+            Partition = ushort.MaxValue,
+            Position = (1L << 40) + 7,
+        };
+        // Binary values full of newline bytes (0x0A): the embedded engine must not cut the rows at them.
+        var newlines = Event("nl", "c1", "2026-03-07T10:00:00.010Z", """{"ms":10}""") with
+        {
+            IdentityDigest = new UInt128(0x0A0A_0A0A_0A0A_0A0A, 0x0A0A_0A0A_0A0A_0A0A),
+            PayloadDigest = 0x0A0A_0A0A_0A0A_0A0A,
+            Partition = ushort.MaxValue,
+            Position = 0x0A0A,
+        };
+        await Store.InsertAsync([newlines, stored], Ct);
+
+        var listed = await Store.ListAsync(new EventListQuery(Tenant, null, null, null, null, null, [], 10), Ct);
+        var identities = new List<KeyValuePair<UInt128, ulong>>();
+        await foreach (var identity in Store.IdentitiesAsync(ushort.MaxValue, 0, (1L << 40) + 8, Ct))
+        {
+            identities.Add(identity);
+        }
+
+        Assert.Equal(stored with { IdentityDigest = 0, PayloadDigest = 0, Partition = 0, Position = 0 }, Assert.Single(listed, e => e.Event.Identity.Id == "id 𝄞").Event);
+        Assert.Equal(2, listed.Count);
+        Assert.Equal(
+            [KeyValuePair.Create(newlines.IdentityDigest, newlines.PayloadDigest), KeyValuePair.Create(UInt128.MaxValue - 12345, ulong.MaxValue - 6789)],
+            identities.OrderBy(i => i.Key));
+        Assert.Equal([At("2026-03-07T10:00:00Z")], (await new UsageRollups(client).PendingAsync(Meter(MeterAggregation.Count, null), At("2026-05-01T00:00:00Z"), 10, Ct)).Select(p => p.Hour));
+    }
+
     public void Dispose() => client?.Dispose();
 
     private static MeterDefinition Meter(MeterAggregation aggregation, string? valueProperty, string tenant = Tenant) =>
