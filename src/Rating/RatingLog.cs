@@ -11,6 +11,9 @@ internal static partial class RatingLog
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Applying usage deltas of partition {Partition} at {Position} failed; retrying the batch")]
     public static partial void DeltaBatchFailed(ILogger logger, Exception exception, int partition, long position);
 
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Reading or committing usage deltas failed; trying again")]
+    public static partial void DeltaLogFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "A usage delta record at partition {Partition} position {Position} could not be read; skipped")]
     public static partial void DeltaUnreadable(ILogger logger, int partition, long position);
 

@@ -19,6 +19,7 @@ public sealed class KafkaEventLog : IEventLog, IEventLogProgress
 
     private readonly KafkaOptions _options;
     private readonly IProducer<string, byte[]> _producer;
+    private int _disposed;
     private readonly ILogger _logger;
     private volatile bool _brokersDown;
 
@@ -162,6 +163,13 @@ public sealed class KafkaEventLog : IEventLog, IEventLogProgress
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        // Once only: a log registered under more than one service is disposed by each (a second Flush of the
+        // destroyed handle threw from the host's shutdown).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         // Every completed AppendAsync is already acknowledged; flushing only helps abandoned appends.
         _producer.Flush(TimeSpan.FromSeconds(5));
         _producer.Dispose();

@@ -45,33 +45,49 @@ public sealed class UsageDeltaPipeline(
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
-            await CommitAppliedAsync(consumer, stoppingToken);
-            if (_partitions.Values.Any(q => q.Any(b => b.Applied.IsFaulted || b.Applied.IsCanceled)))
+            try
             {
-                await RecoverAsync(consumer, stoppingToken);
-                continue;
+                await StepAsync(consumer, stoppingToken);
             }
-
-            if (_inFlight >= options.BatchesInFlight)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                await Task.WhenAny(Pending()).WaitAsync(stoppingToken);
-                continue;
+                // The log itself failed (Kafka away, a topic lost and not yet back): nothing read is lost, what was
+                // applied and not committed is committed by a later step or replayed by the next start.
+                RatingLog.DeltaLogFailed(logger, ex);
+                await Task.Delay(options.RetryPause, clock, stoppingToken);
             }
-
-            var batch = await consumer.ReadAsync(options.BatchRecords, _inFlight == 0 ? options.Wait : TimeSpan.Zero, stoppingToken);
-            if (batch is null)
-            {
-                if (_inFlight > 0)
-                {
-                    await Task.WhenAny(Task.WhenAny(Pending()), Task.Delay(options.Wait, clock, stoppingToken));
-                }
-
-                continue;
-            }
-
-            var routed = await RouteAsync(batch, stoppingToken);
-            Enqueue(new InFlight(batch, Dispatch(routed)));
         }
+    }
+
+    /// <summary>Commits what was applied, recovers from a failed batch, or reads and dispatches the next batch.</summary>
+    private async Task StepAsync(IEventLogConsumer consumer, CancellationToken stoppingToken)
+    {
+        await CommitAppliedAsync(consumer, stoppingToken);
+        if (_partitions.Values.Any(q => q.Any(b => b.Applied.IsFaulted || b.Applied.IsCanceled)))
+        {
+            await RecoverAsync(consumer, stoppingToken);
+            return;
+        }
+
+        if (_inFlight >= options.BatchesInFlight)
+        {
+            await Task.WhenAny(Pending()).WaitAsync(stoppingToken);
+            return;
+        }
+
+        var batch = await consumer.ReadAsync(options.BatchRecords, _inFlight == 0 ? options.Wait : TimeSpan.Zero, stoppingToken);
+        if (batch is null)
+        {
+            if (_inFlight > 0)
+            {
+                await Task.WhenAny(Task.WhenAny(Pending()), Task.Delay(options.Wait, clock, stoppingToken));
+            }
+
+            return;
+        }
+
+        var routed = await RouteAsync(batch, stoppingToken);
+        Enqueue(new InFlight(batch, Dispatch(routed)));
     }
 
     private async Task<IReadOnlyList<CustomerDeltas>> RouteAsync(LogBatch batch, CancellationToken stoppingToken)
@@ -142,16 +158,16 @@ public sealed class UsageDeltaPipeline(
     {
         foreach (var (partition, queue) in _partitions)
         {
-            long? next = null;
-            while (queue.TryPeek(out var head) && head.Applied.IsCompletedSuccessfully)
+            // The run of applied batches at the head leaves the queue only once its commit is taken.
+            var applied = queue.TakeWhile(b => b.Applied.IsCompletedSuccessfully).ToList();
+            if (applied.Count > 0)
             {
-                next = queue.Dequeue().Batch.NextPosition;
-                _inFlight--;
-            }
-
-            if (next is { } position)
-            {
-                await consumer.CommitAsync(partition, position, stoppingToken);
+                await consumer.CommitAsync(partition, applied[^1].Batch.NextPosition, stoppingToken);
+                for (var i = 0; i < applied.Count; i++)
+                {
+                    queue.Dequeue();
+                    _inFlight--;
+                }
             }
         }
     }

@@ -129,6 +129,26 @@ public sealed class UsageDeltaPipelineTests : IDisposable
         Assert.True(grains.Replayed > 0, "the restart replayed deltas the grains already held");
     }
 
+    [Fact]
+    public async Task RunAsync_LogFailsToReadAndToCommit_KeepsGoingAndAppliesEveryDeltaOnce()
+    {
+        await using var log = FileEventLog.Open(_directory.Path, partitions: 2);
+        var sent = await AppendAsync(log, subjects: 8, rounds: 5);
+        var grains = new StandInGrains();
+        await using var consumer = new RecordingConsumer(log.OpenConsumer("rating")) { FailReads = 3, FailCommits = 2 };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var running = Pipeline(grains, batchRecords: 3, inFlight: 4).RunAsync(consumer, stop.Token);
+
+        // Kafka's "unknown topic or partition" while a lost topic is recreated, say: the pipeline waits and goes on.
+        await Eventually.EqualsAsync(true, () => Task.FromResult(consumer.Committed(0) + consumer.Committed(1) == 40), Deadline);
+        Assert.False(running.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+
+        Assert.Equal((0, 0), (consumer.FailReads, consumer.FailCommits));
+        grains.AssertExactly(sent);
+    }
+
     private static UsageDeltaPipeline Pipeline(StandInGrains grains, int batchRecords, int inFlight) => new(
         Route,
         grains.ApplyAsync,
@@ -219,10 +239,22 @@ public sealed class UsageDeltaPipelineTests : IDisposable
 
         public long Committed(int partition) => _commits.Where(c => c.Partition == partition).Select(c => c.Position).DefaultIfEmpty(0).Max();
 
-        public ValueTask<LogBatch?> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken) => inner.ReadAsync(maxRecords, maxWait, cancellationToken);
+        /// <summary>Reads still to fail before one succeeds.</summary>
+        public int FailReads { get; set; }
+
+        /// <summary>Commits still to fail (before reaching the log) before one succeeds.</summary>
+        public int FailCommits { get; set; }
+
+        public ValueTask<LogBatch?> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken) =>
+            FailReads > 0 && FailReads-- > 0 ? throw new IOException("the log did not answer") : inner.ReadAsync(maxRecords, maxWait, cancellationToken);
 
         public async ValueTask<bool> CommitAsync(int partition, long nextPosition, CancellationToken cancellationToken)
         {
+            if (FailCommits > 0 && FailCommits-- > 0)
+            {
+                throw new IOException("the log did not take the commit");
+            }
+
             var done = await inner.CommitAsync(partition, nextPosition, cancellationToken);
             _commits.Enqueue((partition, nextPosition));
             return done;
