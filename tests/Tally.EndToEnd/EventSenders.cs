@@ -22,8 +22,12 @@ internal sealed class EventSenders : IAsyncDisposable
     private readonly ConcurrentQueue<string> _refusals = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly Lock _busyLock = new();
     private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _busy;
+
+    // Completed whenever no sender is inside its request (set by the last one out, replaced by the first one in).
+    private TaskCompletionSource _idle = Completed();
 
     public EventSenders(PipelineApi client, string key, int senders)
     {
@@ -55,10 +59,14 @@ internal sealed class EventSenders : IAsyncDisposable
             Volatile.Write(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
-        while (Volatile.Read(ref _busy) > 0)
+        Task idle;
+        lock (_busyLock)
         {
-            await Task.Delay(10);
+            idle = _idle.Task;
         }
+
+        // A request in flight ends within the client's own timeout; a sender that passes the gate after this sees it shut.
+        await idle.WaitAsync(TimeSpan.FromMinutes(2));
     }
 
     /// <summary>Waits until at least <paramref name="count"/> events have been acknowledged.</summary>
@@ -88,7 +96,14 @@ internal sealed class EventSenders : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _busy);
+            lock (_busyLock)
+            {
+                if (_busy++ == 0)
+                {
+                    _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
             try
             {
                 // Paused between the wait and here: no request.
@@ -128,9 +143,22 @@ internal sealed class EventSenders : IAsyncDisposable
             }
             finally
             {
-                Interlocked.Decrement(ref _busy);
+                lock (_busyLock)
+                {
+                    if (--_busy == 0)
+                    {
+                        _idle.TrySetResult();
+                    }
+                }
             }
         }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
     }
 
     private static string Id(int sender, int n) => string.Create(CultureInfo.InvariantCulture, $"s{sender}-{n}");
