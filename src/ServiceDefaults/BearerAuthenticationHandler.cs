@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,24 +47,13 @@ public sealed class BearerAuthenticationHandler(
             return Success(new Claim(ClaimTypes.Role, TallyClaims.AdminRole));
         }
 
-        var tenant = await apiKeys.FindAsync(token, Context.RequestAborted);
-        if (tenant is null)
-        {
-            return AuthenticateResult.Fail("The API key is not valid.");
-        }
-
-        var claims = new List<Claim> { new(TallyClaims.TenantId, tenant.Id), new(ClaimTypes.Name, tenant.Name) };
-        if (tenant.RequestsPerSecond is { } requests)
-        {
-            claims.Add(new Claim(TallyClaims.RequestsPerSecond, requests.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        if (tenant.EventsPerSecond is { } events)
-        {
-            claims.Add(new Claim(TallyClaims.EventsPerSecond, events.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        return Success([.. claims]);
+        // Requests of an HTTP/1.x connection come one after another, so its items can remember the last key.
+        var connection = HttpProtocol.IsHttp11(Request.Protocol) || HttpProtocol.IsHttp10(Request.Protocol)
+            ? Context.Features.Get<IConnectionItemsFeature>()?.Items
+            : null;
+        return await apiKeys.FindAsync(token, connection, Context.RequestAborted) is { } found
+            ? AuthenticateResult.Success(new AuthenticationTicket(found.Principal, Scheme.Name))
+            : AuthenticateResult.Fail("The API key is not valid.");
     }
 
     private const string PortalTokenHere = "A portal token reads only the /api/v1/portal routes; this route takes a tenant API key.";
@@ -91,6 +81,6 @@ public sealed class BearerAuthenticationHandler(
             type: "https://tally.dev/problems/forbidden").ExecuteAsync(Context);
     }
 
-    private AuthenticateResult Success(params Claim[] claims) =>
-        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+    private AuthenticateResult Success(Claim claim) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([claim], Scheme.Name)), Scheme.Name));
 }

@@ -84,6 +84,41 @@ public sealed class IngestRateLimitTests : IAsyncLifetime
         Assert.Equal(2, cache.LedgerLookups);
     }
 
+    [Fact]
+    public async Task Post_KeysChangingOnOneKeepAliveConnection_EachIsVerifiedAsItself()
+    {
+        var (other, otherKey) = await Tenants.CreateAsync("globex", TestContext.Current.CancellationToken);
+        var cache = _app!.Services.GetRequiredService<ApiKeyCache>();
+
+        // A second apart each: the server allows 2 requests per second and tenant.
+        var first = await PostAsync(1);
+        var second = await PostAsync(1, otherKey);
+        var bogus = await PostAsync(1, _key[..^1] + (_key[^1] == 'x' ? 'y' : 'x'));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var again = await PostAsync(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var repeated = await PostAsync(1);
+
+        Assert.Equal(
+            (HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.Unauthorized, HttpStatusCode.NoContent, HttpStatusCode.NoContent),
+            (first.Status, second.Status, bogus.Status, again.Status, repeated.Status));
+        Assert.Equal([_tenant!.Id, other.Id, _tenant.Id, _tenant.Id], _appended.Select(r => EventKey.TenantOf(r.Key) ?? "").ToArray());
+        Assert.Equal(3, cache.LedgerLookups);
+    }
+
+    [Fact]
+    public async Task Post_CacheClearedBetweenTwoRequestsOfOneConnection_AsksTheLedgerAgain()
+    {
+        var cache = _app!.Services.GetRequiredService<ApiKeyCache>();
+        var before = await PostAsync(1);
+        await Tenants.RevokeApiKeysAsync(_tenant!.Id, _key[..8], TestContext.Current.CancellationToken);
+        cache.Clear();
+        var after = await PostAsync(1);
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.Unauthorized), (before.Status, after.Status));
+        Assert.Equal(2, cache.LedgerLookups);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
@@ -95,11 +130,11 @@ public sealed class IngestRateLimitTests : IAsyncLifetime
         Directory.Delete(_dataDir, recursive: true);
     }
 
-    private async Task<(HttpStatusCode Status, string? RetryAfter, JsonElement Body)> PostAsync(int events)
+    private async Task<(HttpStatusCode Status, string? RetryAfter, JsonElement Body)> PostAsync(int events, string? apiKey = null)
     {
         var body = "[" + string.Join(',', Enumerable.Range(0, events).Select(i => $$"""{"specversion":"1.0","id":"{{Guid.NewGuid()}}","source":"s","type":"t","subject":"c"}""")) + "]";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/cloudevents-batch+json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey ?? _key);
         using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return (response.StatusCode, response.Headers.RetryAfter?.ToString(), text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
