@@ -13,7 +13,7 @@ public sealed class AggregatorOptions
 
     /// <summary>Most records of one cycle (over every partition it reads), i.e. of one ClickHouse INSERT.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Aggregator:MaxBatchRecords must be between 1 and 1000000.")]
-    public int MaxBatchRecords { get; set; } = 20_000;
+    public int MaxBatchRecords { get; set; } = 5_000;
 
     /// <summary>How long a cycle's first read waits for records before the loop comes round again.</summary>
     [Range(1, 60_000, ErrorMessage = "Aggregator:MaxWaitMilliseconds must be between 1 and 60000.")]

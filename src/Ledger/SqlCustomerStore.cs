@@ -10,8 +10,6 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
 {
     private const int FewCustomers = 100;
 
-    private const int SubjectsPerQuery = 250;
-
     private const string Columns = "c.tenant_id, c.id, c.customer_key, c.name, c.currency, c.created_at, c.description, c.primary_email, c.metadata, c.billing_address, c.updated_at, c.deleted_at, c.time_zone";
 
     private LedgerDialect Dialect => database.Dialect;
@@ -94,28 +92,23 @@ internal sealed class SqlCustomerStore(LedgerDatabase database) : ICustomerStore
             return new Dictionary<string, string>();
         }
 
-        // In chunks: SQLite binds each of N list parameters by a search among the N, so one list of
-        // thousands (a usage delta batch's subjects) costs N² string comparisons.
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        await database.ReadAsync(
+        // One statement for the whole list: it travels as one parameter (a JSON array unpacked by SQLite, an array in PostgreSQL).
+        return await database.ReadAsync(
             async connection =>
             {
-                foreach (var chunk in subjects.Chunk(SubjectsPerQuery))
+                var owners = new Dictionary<string, string>(subjects.Count, StringComparer.Ordinal);
+                foreach (var (subject, customer) in await connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
+                    $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
+                    new { TenantId = tenantId, Subjects = Dialect.List(subjects) },
+                    null,
+                    cancellationToken)))
                 {
-                    foreach (var (subject, customer) in await connection.QueryAsync<(string SubjectKey, string CustomerId)>(LedgerDatabase.Command(
-                        $"SELECT subject_key, customer_id FROM customer_subjects WHERE tenant_id = @TenantId AND {Dialect.InList("subject_key", "Subjects")}",
-                        new { TenantId = tenantId, Subjects = Dialect.List(chunk) },
-                        null,
-                        cancellationToken)))
-                    {
-                        owners[subject] = customer;
-                    }
+                    owners[subject] = customer;
                 }
 
-                return owners;
+                return (IReadOnlyDictionary<string, string>)owners;
             },
             cancellationToken);
-        return owners;
     }
 
     private static Task InsertSubjectsAsync(DbConnection connection, DbTransaction transaction, Customer customer, CancellationToken cancellationToken) =>
