@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,6 @@ namespace Tally.ServiceDefaults;
 /// </summary>
 public sealed class AdminToken
 {
-    private readonly byte[] _hash;
-
     public AdminToken(IOptions<AdminTokenOptions> options, TallyPaths paths)
     {
         var configured = options.Value.Token;
@@ -23,8 +22,6 @@ public sealed class AdminToken
         {
             (Value, WasGenerated) = LoadOrCreate(paths.Under("admin-token"));
         }
-
-        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Value));
     }
 
     /// <summary>The token in clear, for printing once at first start.</summary>
@@ -33,9 +30,14 @@ public sealed class AdminToken
     /// <summary>True when this process created the token (first start on this data directory).</summary>
     public bool WasGenerated { get; }
 
-    /// <summary>Constant-time comparison, so response timing does not leak the token.</summary>
+    /// <summary>
+    /// Constant-time comparison, so response timing does not leak the token's characters; only whether the
+    /// candidate has the token's length, which is no secret (a generated token is "tadm_" and 43 characters).
+    /// Every tenant request is compared here first, so it costs no hash.
+    /// </summary>
     public bool Matches(string candidate) =>
-        CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
+        candidate.Length == Value.Length
+        && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(candidate.AsSpan()), MemoryMarshal.AsBytes(Value.AsSpan()));
 
     private static (string Token, bool Created) LoadOrCreate(string path)
     {
