@@ -49,14 +49,8 @@ public sealed class ApiKeyCache
     private long _lookups;
 
     /// <summary>The tenant of a key and its principal (scheme <see cref="TallyClaims.Scheme"/>), or null when the key is not valid.</summary>
-    public async ValueTask<(Tenant Tenant, ClaimsPrincipal Principal)?> FindAsync(string apiKey, CancellationToken cancellationToken)
-    {
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
-        var verdict = _cache is null
-            ? await LookUpAsync(apiKey, digest)
-            : await _cache.GetAsync(Convert.ToBase64String(digest), _ => LookUpAsync(apiKey, digest), cancellationToken);
-        return verdict.Tenant is { } tenant && CryptographicOperations.FixedTimeEquals(verdict.Digest, digest) ? (tenant, verdict.Principal!) : null;
-    }
+    public async ValueTask<(Tenant Tenant, ClaimsPrincipal Principal)?> FindAsync(string apiKey, CancellationToken cancellationToken) =>
+        await VerifyAsync(apiKey, cancellationToken) is { Tenant: { } tenant } verdict ? (tenant, verdict.Principal!) : null;
 
     /// <summary>
     /// As <see cref="FindAsync(string, CancellationToken)"/>, first asking the memory of an HTTP/1.x connection
@@ -78,9 +72,7 @@ public sealed class ApiKeyCache
             return (last.Verdict.Tenant!, last.Verdict.Principal!);
         }
 
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
-        var verdict = await _cache.GetAsync(Convert.ToBase64String(digest), _ => LookUpAsync(apiKey, digest), cancellationToken);
-        if (verdict.Tenant is not { } tenant || !CryptographicOperations.FixedTimeEquals(verdict.Digest, digest))
+        if (await VerifyAsync(apiKey, cancellationToken) is not { Tenant: { } tenant } verdict)
         {
             connection.Remove(ConnectionKey);
             return null;
@@ -97,10 +89,20 @@ public sealed class ApiKeyCache
         _cache?.Clear();
     }
 
+    /// <summary>The verdict on a key (cached, else from the ledger) once its digest is confirmed, else null.</summary>
+    private async ValueTask<Verdict?> VerifyAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
+        var verdict = _cache is null
+            ? await LookUpAsync(apiKey, digest)
+            : await _cache.GetAsync(Convert.ToBase64String(digest), _ => LookUpAsync(apiKey, digest), cancellationToken);
+        return CryptographicOperations.FixedTimeEquals(verdict.Digest, digest) ? verdict : null;
+    }
+
     private async Task<Verdict> LookUpAsync(string apiKey, byte[] digest)
     {
         Interlocked.Increment(ref _lookups);
-        // Taken before the ledger is asked: a connection's memory never outlives the cached verdict.
+        // Taken before the ledger is asked, as the cache dates its entry: a connection's memory ends with the cached verdict.
         var verifiedAt = _clock.GetTimestamp();
         var tenant = await _tenants.FindByApiKeyAsync(apiKey, CancellationToken.None).ConfigureAwait(false);
         return new Verdict(digest, tenant, tenant is null ? null : PrincipalOf(tenant), verifiedAt);
