@@ -15,13 +15,14 @@ namespace Tally.Rating.Live;
 /// deltas in log order in one call; several batches are in flight, each grain's calls stay in log order, and a
 /// partition's position is committed only past batches every grain has applied. A failure applies the batches
 /// after the committed position again, and a crash replays them from it; the grains apply each event once by
-/// position, so neither double counts.
+/// position, so neither double counts. Its waits and retry pauses run on the process's clock, not the rating
+/// clock (which tests hold still): a pause on a clock that never moves would stop the consumer for good.
 /// </summary>
 public sealed class UsageDeltaConsumer(
     IEventLog deltas,
     ICustomerStore customers,
     IGrainFactory grains,
-    [FromKeyedServices(RatingClock.Key)] TimeProvider clock,
+    TimeProvider clock,
     IOptions<RatingOptions> options,
     ILogger<UsageDeltaConsumer> logger) : BackgroundService
 {

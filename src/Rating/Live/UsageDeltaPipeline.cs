@@ -71,7 +71,7 @@ public sealed class UsageDeltaPipeline(
 
         if (_inFlight >= options.BatchesInFlight)
         {
-            await Task.WhenAny(Pending()).WaitAsync(stoppingToken);
+            await WhenAnyPendingAsync(null, stoppingToken);
             return;
         }
 
@@ -80,7 +80,7 @@ public sealed class UsageDeltaPipeline(
         {
             if (_inFlight > 0)
             {
-                await Task.WhenAny(Task.WhenAny(Pending()), Task.Delay(options.Wait, clock, stoppingToken));
+                await WhenAnyPendingAsync(options.Wait, stoppingToken);
             }
 
             return;
@@ -152,6 +152,23 @@ public sealed class UsageDeltaPipeline(
     }
 
     private IEnumerable<Task> Pending() => _partitions.Values.SelectMany(q => q).Select(b => b.Applied).Where(t => !t.IsCompleted);
+
+    /// <summary>
+    /// Waits until a batch in flight settles, or <paramref name="wait"/> passes. Returns at once when none is pending
+    /// any more: one settled since the step began (the next step commits or recovers it). Task.WhenAny of nothing
+    /// would throw, and the pipeline would take that for a failure of the log and pause.
+    /// </summary>
+    private Task WhenAnyPendingAsync(TimeSpan? wait, CancellationToken stoppingToken)
+    {
+        var pending = Pending().ToList();
+        if (pending.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var any = Task.WhenAny(pending);
+        return wait is { } time ? Task.WhenAny(any, Task.Delay(time, clock, stoppingToken)) : any.WaitAsync(stoppingToken);
+    }
 
     /// <summary>Commits, per partition, the end of the longest run of applied batches at its head.</summary>
     private async Task CommitAppliedAsync(IEventLogConsumer consumer, CancellationToken stoppingToken)

@@ -149,6 +149,29 @@ public sealed class UsageDeltaPipelineTests : IDisposable
         grains.AssertExactly(sent);
     }
 
+    [Fact]
+    public async Task RunAsync_CallInFlightSettlesWhileAReadFindsTheEnd_CommitsWithoutTakingItForAFailure()
+    {
+        await using var log = FileEventLog.Open(_directory.Path, partitions: 1);
+        var sent = await AppendAsync(log, subjects: 4, rounds: 1);
+        var grains = new StandInGrains();
+        // Continuations inline: releasing the gate inside the read settles every call before the read returns.
+        var gate = new TaskCompletionSource();
+        grains.Hold = _ => gate.Task;
+        await using var consumer = new RecordingConsumer(log.OpenConsumer("rating")) { AtEnd = () => gate.TrySetResult() };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        // A failure would pause for an hour: only a pipeline that does not take this for one commits in time.
+        var pipeline = new UsageDeltaPipeline(Route, grains.ApplyAsync, new UsageDeltaPipelineOptions(10, 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromHours(1)), TimeProvider.System, NullLogger.Instance);
+        var running = pipeline.RunAsync(consumer, stop.Token);
+
+        await Eventually.EqualsAsync(4L, () => Task.FromResult(consumer.Committed(0)), Deadline);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+
+        Assert.True(gate.Task.IsCompleted);
+        grains.AssertExactly(sent);
+    }
+
     private static UsageDeltaPipeline Pipeline(StandInGrains grains, int batchRecords, int inFlight) => new(
         Route,
         grains.ApplyAsync,
@@ -245,8 +268,24 @@ public sealed class UsageDeltaPipelineTests : IDisposable
         /// <summary>Commits still to fail (before reaching the log) before one succeeds.</summary>
         public int FailCommits { get; set; }
 
-        public ValueTask<LogBatch?> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken) =>
-            FailReads > 0 && FailReads-- > 0 ? throw new IOException("the log did not answer") : inner.ReadAsync(maxRecords, maxWait, cancellationToken);
+        /// <summary>Called when a read finds nothing more to read, before it returns.</summary>
+        public Action? AtEnd { get; init; }
+
+        public async ValueTask<LogBatch?> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken)
+        {
+            if (FailReads > 0 && FailReads-- > 0)
+            {
+                throw new IOException("the log did not answer");
+            }
+
+            var batch = await inner.ReadAsync(maxRecords, maxWait, cancellationToken);
+            if (batch is null)
+            {
+                AtEnd?.Invoke();
+            }
+
+            return batch;
+        }
 
         public async ValueTask<bool> CommitAsync(int partition, long nextPosition, CancellationToken cancellationToken)
         {
