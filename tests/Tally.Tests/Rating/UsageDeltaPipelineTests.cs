@@ -161,8 +161,7 @@ public sealed class UsageDeltaPipelineTests : IDisposable
         await using var consumer = new RecordingConsumer(log.OpenConsumer("rating")) { AtEnd = () => gate.TrySetResult() };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
         // A failure would pause for an hour: only a pipeline that does not take this for one commits in time.
-        var pipeline = new UsageDeltaPipeline(Route, grains.ApplyAsync, new UsageDeltaPipelineOptions(10, 4, TimeSpan.FromMilliseconds(20), TimeSpan.FromHours(1)), TimeProvider.System, NullLogger.Instance);
-        var running = pipeline.RunAsync(consumer, stop.Token);
+        var running = Pipeline(grains, batchRecords: 10, inFlight: 4, retryPause: TimeSpan.FromHours(1)).RunAsync(consumer, stop.Token);
 
         await Eventually.EqualsAsync(4L, () => Task.FromResult(consumer.Committed(0)), Deadline);
         await stop.CancelAsync();
@@ -172,10 +171,10 @@ public sealed class UsageDeltaPipelineTests : IDisposable
         grains.AssertExactly(sent);
     }
 
-    private static UsageDeltaPipeline Pipeline(StandInGrains grains, int batchRecords, int inFlight) => new(
+    private static UsageDeltaPipeline Pipeline(StandInGrains grains, int batchRecords, int inFlight, TimeSpan retryPause = default) => new(
         Route,
         grains.ApplyAsync,
-        new UsageDeltaPipelineOptions(batchRecords, inFlight, TimeSpan.FromMilliseconds(20), TimeSpan.Zero),
+        new UsageDeltaPipelineOptions(batchRecords, inFlight, TimeSpan.FromMilliseconds(20), retryPause),
         TimeProvider.System,
         NullLogger.Instance);
 
